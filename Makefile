@@ -1,0 +1,39 @@
+# Two entry points do all the set-up on a fresh Debian machine with the Swift toolchain:
+#   make run    install what is missing, build release, serve the bundled student
+#   make test   the same set-up, then the whole test suite (release configuration)
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+APT_PACKAGES := libuv1-dev libjemalloc-dev libopenblas-dev pkg-config
+TEACHER := models/teacher/gemma-3-270m-q4_k_m.gguf
+MODEL ?= Tests/EngineTests/Fixtures/student-s-q8_0.gguf
+BIN := .build/release/distillery
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test build deps teacher clean
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+teacher: $(TEACHER)
+
+$(TEACHER): scripts/fetch-teacher.sh
+	@bash scripts/fetch-teacher.sh $(dir $(TEACHER))
+
+build: deps
+	swift build -c release --product distillery
+
+run: build
+	$(BIN) generate -m $(MODEL) --prompt-ids 1 -n 32
+
+test: deps teacher
+	swift build -c release --build-tests
+	swift test -c release --skip-build --parallel --num-workers 2
+
+clean:
+	rm -rf .build
