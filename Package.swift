@@ -5,22 +5,10 @@ import PackageDescription
 let package = Package(
     name: "Distillery",
     products: [
-        .executable(name: "distillery", targets: ["distillery"]),
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-
-        .target(name: "GGUF"),
-        .target(name: "Tokenizer", dependencies: ["GGUF"]),
-        .target(name: "Engine", dependencies: ["GGUF", "Tokenizer"]),
-        .executableTarget(
-            name: "distillery",
-            dependencies: ["GGUF", "Tokenizer", "Engine", "CJemalloc"]),
-
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
     ]
 )
