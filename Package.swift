@@ -12,5 +12,6 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "GGUF"),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
     ]
 )

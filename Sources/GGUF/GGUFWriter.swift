@@ -94,23 +94,24 @@ public struct GGUFWriter {
 }
 
 /// Little-endian serialization of GGUF's primitive values.
-struct ByteWriter {
-    var bytes: [UInt8] = []
+package struct ByteWriter {
+    package init() {}
+    package var bytes: [UInt8] = []
 
-    mutating func put<T: FixedWidthInteger>(_ value: T) {
+    package mutating func put<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func putString(_ s: String) {
+    package mutating func putString(_ s: String) {
         put(UInt64(s.utf8.count))
         bytes.append(contentsOf: s.utf8)
     }
 
-    mutating func pad(to alignment: Int) {
+    package mutating func pad(to alignment: Int) {
         bytes.append(contentsOf: repeatElement(0, count: GGUFWriter.align(bytes.count, alignment) - bytes.count))
     }
 
-    mutating func putValue(_ value: GGUFValue) {
+    package mutating func putValue(_ value: GGUFValue) {
         switch value {
         case .uint8(let v): put(v)
         case .int8(let v): put(v)

@@ -7,9 +7,20 @@ public final class MappedFile: @unchecked Sendable {
     // Immutable after init; the mapping is read-only, so sharing across threads is safe.
     public let bytes: UnsafeRawBufferPointer
     public let path: String
+    private let isMapped: Bool
+
+    /// A copy of `contents` in memory, for parsing bytes that did not come from a file.
+    public init(contents: [UInt8], name: String = "(memory)") {
+        path = name
+        isMapped = false
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(contents.count, 1), alignment: 64)
+        copy.copyBytes(from: contents)
+        bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<contents.count])
+    }
 
     public init(path: String) throws(GGUFError) {
         self.path = path
+        isMapped = true
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -29,6 +40,11 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     deinit {
-        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+        guard let base = bytes.baseAddress else { return }
+        if isMapped {
+            munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+        } else {
+            base.deallocate()
+        }
     }
 }
