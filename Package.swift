@@ -5,6 +5,7 @@ import PackageDescription
 let package = Package(
     name: "Distillery",
     products: [
+        .executable(name: "distillery", targets: ["distillery"]),
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
@@ -13,5 +14,7 @@ let package = Package(
 
         .target(name: "GGUF"),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+
+        .executableTarget(name: "distillery", dependencies: ["GGUF", "CJemalloc"]),
     ]
 )
