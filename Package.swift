@@ -16,5 +16,6 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
 
         .executableTarget(name: "distillery", dependencies: ["GGUF", "CJemalloc"]),
+        .testTarget(name: "CLITests", dependencies: ["distillery"]),
     ]
 )
