@@ -116,6 +116,17 @@ final class HTTPServerTests: XCTestCase {
                 XCTAssertEqual((error as? UVError)?.name, "EADDRINUSE")
             }
         }
+        var localhost = HTTPServer.Configuration()
+        localhost.host = "localhost"
+        localhost.handlesSignals = false
+        let named = HTTPServer(configuration: localhost, handler: echoHandler)
+        try named.start()
+        let client = try TestClient(port: named.port)
+        try client.send("GET / HTTP/1.1\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().status, 200)
+        named.stop()
+        XCTAssertTrue(named.wait(timeout: .seconds(3)))
+
         var badHost = HTTPServer.Configuration()
         badHost.host = "not-an-address"
         XCTAssertThrowsError(try HTTPServer(configuration: badHost, handler: echoHandler).start())
@@ -124,8 +135,11 @@ final class HTTPServerTests: XCTestCase {
     func testManyConcurrentConnections() throws {
         try withServer(handler: echoHandler) { server in
             let clients = try (0..<50).map { _ in try TestClient(port: server.port) }
+            XCTAssertTrue(eventually { server.connectionCount == 50 })
             for (index, client) in clients.enumerated() { try client.send("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n\(index % 10)!") }
             for (index, client) in clients.enumerated() { XCTAssertEqual(try client.readResponse().bodyString, "\(index % 10)!") }
+            for client in clients { client.shutdownWrite() }
+            XCTAssertTrue(eventually { server.connectionCount == 0 })
         }
     }
 }

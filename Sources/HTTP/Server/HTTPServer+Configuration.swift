@@ -4,6 +4,7 @@ public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 
 extension HTTPServer {
     public struct Configuration: Sendable {
+        /// An IPv4 or IPv6 address literal ("0.0.0.0" for every interface); "localhost" means 127.0.0.1.
         public var host = "127.0.0.1"
         /// 0 lets the kernel pick a free port; `HTTPServer.port` tells which.
         public var port = 0

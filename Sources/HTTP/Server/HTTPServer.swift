@@ -15,6 +15,7 @@ public final class HTTPServer: Sendable {
     private let handler: HTTPHandler
     private let mailbox = LoopMailbox()
     private let boundPort = Atomic<Int>(0)
+    private let openConnections = ConnectionCounter()
     private let hasStarted = Atomic<Bool>(false)
     private let running = DispatchGroup()
 
@@ -27,13 +28,17 @@ public final class HTTPServer: Sendable {
     /// The port the server listens on (useful with port 0); 0 before `start`.
     public var port: Int { boundPort.load(ordering: .acquiring) }
 
+    /// Connections currently open (for metrics).
+    public var connectionCount: Int { openConnections.value }
+
     /// Binds, listens and starts the loop thread. Throws when the address cannot be bound.
     /// Ignores SIGPIPE process-wide: a peer that resets must be a write error, not the end of the process.
     public func start() throws(UVError) {
         let (first, _) = hasStarted.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
         precondition(first, "HTTPServer.start called twice")
         signal(SIGPIPE, SIG_IGN)
-        let loop = try HTTPServerLoop(configuration: configuration, hooks: hooks, handler: handler, mailbox: mailbox)
+        let loop = try HTTPServerLoop(
+            configuration: configuration, hooks: hooks, handler: handler, mailbox: mailbox, connectionCounter: openConnections)
         boundPort.store(loop.port, ordering: .releasing)
         running.enter()
         do {
@@ -62,5 +67,16 @@ public final class HTTPServer: Sendable {
     public func wait(timeout: Duration) -> Bool {
         let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         return running.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success
+    }
+}
+
+/// The loop thread counts, any thread reads.
+final class ConnectionCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var value: Int { count.load(ordering: .relaxed) }
+
+    func add(_ delta: Int) {
+        count.add(delta, ordering: .relaxed)
     }
 }

@@ -9,6 +9,7 @@ final class HTTPServerLoop: @unchecked Sendable {
     let hooks: HTTPServer.Hooks
     let handler: HTTPHandler
     let mailbox: LoopMailbox
+    private let connectionCounter: ConnectionCounter
     let loop: UVLoop
     private(set) var port = 0
     var dateCache = HTTPDateCache()
@@ -27,12 +28,13 @@ final class HTTPServerLoop: @unchecked Sendable {
     private var hasFinished = false
 
     init(configuration: HTTPServer.Configuration, hooks: HTTPServer.Hooks, handler: @escaping HTTPHandler,
-        mailbox: LoopMailbox) throws(UVError)
+        mailbox: LoopMailbox, connectionCounter: ConnectionCounter) throws(UVError)
     {
         self.configuration = configuration
         self.hooks = hooks
         self.handler = handler
         self.mailbox = mailbox
+        self.connectionCounter = connectionCounter
         loop = try UVLoop()
         let listener = try UVTCP(loop: loop, readBuffer: readBuffer)
         do {
@@ -85,6 +87,7 @@ final class HTTPServerLoop: @unchecked Sendable {
             nextConnectionID += 1
             let connection = try HTTPConnection(id: nextConnectionID, tcp: client, server: self)
             connections[connection.id] = connection
+            connectionCounter.add(1)
             connection.start()
         } catch {
             client.close()
@@ -114,7 +117,7 @@ final class HTTPServerLoop: @unchecked Sendable {
     }
 
     func connectionClosed(_ connection: HTTPConnection) {
-        connections[connection.id] = nil
+        if connections.removeValue(forKey: connection.id) != nil { connectionCounter.add(-1) }
         finishIfDrained()
     }
 

@@ -35,7 +35,9 @@ final class UVTCP {
         shutdownRequest.deallocate()
     }
 
+    /// Binds to an IPv4 or IPv6 address literal; "localhost" means 127.0.0.1 (no resolver on the loop).
     func bind(host: String, port: Int) throws(UVError) {
+        let host = host == "localhost" ? "127.0.0.1" : host
         var address = sockaddr_storage()
         try withUnsafeMutableBytes(of: &address) { (raw) throws(UVError) in
             if host.contains(":") {
@@ -76,7 +78,7 @@ final class UVTCP {
     func accept(_ client: UVTCP) throws(UVError) {
         try UV.check(uv_accept(UV.stream(handle), UV.stream(client.handle)), "uv_accept")
         // responses are written whole or as SSE events; Nagle would only delay them
-        uv_tcp_nodelay(client.handle, 1)
+        try UV.check(uv_tcp_nodelay(client.handle, 1), "uv_tcp_nodelay")
     }
 
     func startReading(_ onRead: @escaping (ReadResult) -> Void) throws(UVError) {
