@@ -31,9 +31,13 @@ build: deps
 run: build
 	$(BIN) generate -m $(MODEL) --prompt-ids 1 -n 32
 
+# Tests build into their own folder with -enable-testing (for @testable imports in release), so that
+# `make run`'s binary is built without it and neither build invalidates the other.
+TEST_FLAGS := -c release --scratch-path .build/test -Xswiftc -enable-testing
+
 test: deps teacher
-	swift build -c release --build-tests
-	swift test -c release --skip-build --parallel --num-workers 2
+	swift build $(TEST_FLAGS) --build-tests
+	swift test $(TEST_FLAGS) --skip-build --disable-swift-testing
 
 clean:
 	rm -rf .build

@@ -13,9 +13,11 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "GGUF"),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-
+        .target(name: "HTTP", dependencies: ["CLibUV"]),
         .executableTarget(name: "distillery", dependencies: ["GGUF", "CJemalloc"]),
+
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
     ]
 )
