@@ -6,7 +6,6 @@ import XCTest
 
 /// Many round trips and many concurrent streams: everything arrives, in order. The numbers printed are for
 /// reading, not asserted (speed is proven by Benchmarks/, not by timed tests).
-/// Numbers worth quoting come from release: `swift test -c release --filter HTTPServerThroughputTests`.
 final class HTTPServerLoadTests: XCTestCase {
     private static func monotonicNanoseconds() -> UInt64 {
         var now = timespec()
