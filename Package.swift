@@ -12,5 +12,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "GGUF"),
+        .target(name: "Tokenizer", dependencies: ["GGUF"]),
+
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
     ]
 )
