@@ -66,6 +66,17 @@ public struct TokenizerVocabulary: Sendable, Equatable {
         self.chatTemplate = chatTemplate
     }
 
+    /// Token texts compare byte for byte: Swift's string equality would call canonically equivalent
+    /// texts ("é" precomposed or not) equal, and the tokenizer tells them apart.
+    public static func == (a: TokenizerVocabulary, b: TokenizerVocabulary) -> Bool {
+        a.tokens.elementsEqual(b.tokens) { $0.utf8.elementsEqual($1.utf8) }
+            && a.scores.elementsEqual(b.scores) { $0.bitPattern == $1.bitPattern }
+            && a.types == b.types && a.specialIDs == b.specialIDs
+            && a.addBOS == b.addBOS && a.addEOS == b.addEOS && a.addSpacePrefix == b.addSpacePrefix
+            && a.preTokenizer.map { Array($0.utf8) } == b.preTokenizer.map { Array($0.utf8) }
+            && a.chatTemplate.map { Array($0.utf8) } == b.chatTemplate.map { Array($0.utf8) }
+    }
+
     /// The byte a "<0xNN>" text stands for (hex digits of either case, as llama.cpp's strtol reads them).
     public static func byteValue(ofByteToken text: String) -> UInt8? {
         let utf8 = Array(text.utf8)

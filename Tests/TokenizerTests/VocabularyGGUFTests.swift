@@ -91,3 +91,16 @@ final class VocabularyGGUFTests: XCTestCase {
         }
     }
 }
+
+extension VocabularyGGUFTests {
+    func testCanonicallyEquivalentTextsAreDistinctTokens() throws {
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        let vocabulary = try TokenizerVocabulary(tokens: ["<unk>", composed, decomposed],
+                                                 specialIDs: SpecialTokenIDs(unknown: 0), addBOS: false)
+        XCTAssertNotEqual(vocabulary, try TokenizerVocabulary(tokens: ["<unk>", decomposed, composed],
+                                                              specialIDs: SpecialTokenIDs(unknown: 0), addBOS: false))
+        let tokenizer = try Tokenizer(vocabulary: vocabulary)
+        XCTAssertEqual(tokenizer.id(forPiece: composed), 1)
+        XCTAssertEqual(tokenizer.id(forPiece: decomposed), 2)
+    }
+}
