@@ -4,6 +4,8 @@
 public struct StreamingDecoder: Sendable {
     public let tokenizer: Tokenizer
     public let renderSpecial: Bool
+    /// The ids continue earlier text, so the first one keeps its leading space (see `Tokenizer.decode`).
+    public let isContinuation: Bool
     /// Bytes of a character still missing its continuation bytes; at most 3.
     private var pending: [UInt8] = []
     private var isFirstToken: Bool
@@ -11,6 +13,7 @@ public struct StreamingDecoder: Sendable {
     public init(tokenizer: Tokenizer, renderSpecial: Bool = false, isContinuation: Bool = false) {
         self.tokenizer = tokenizer
         self.renderSpecial = renderSpecial
+        self.isContinuation = isContinuation
         self.isFirstToken = !isContinuation
     }
 
@@ -30,7 +33,7 @@ public struct StreamingDecoder: Sendable {
     public mutating func finish() -> String {
         defer {
             pending.removeAll()
-            isFirstToken = true
+            isFirstToken = !isContinuation
         }
         return String(decoding: pending, as: UTF8.self)
     }
