@@ -13,10 +13,14 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "GGUF"),
+        .target(name: "Tokenizer", dependencies: ["GGUF"]),
+        .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS"]),
         .target(name: "HTTP", dependencies: ["CLibUV"]),
-        .executableTarget(name: "distillery", dependencies: ["GGUF", "CJemalloc"]),
+        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "CJemalloc"]),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
     ]
