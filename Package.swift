@@ -12,5 +12,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "GGUF"),
+        .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS"]),
+
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF"], resources: [.copy("Fixtures")]),
     ]
 )
