@@ -1,0 +1,82 @@
+/// One generated token as it streams out.
+public struct GeneratedToken: Sendable, Equatable {
+    public let id: Int32
+    /// log p(id) under the model's full softmax at temperature 1.
+    public let logprob: Float
+    /// The most probable alternatives under the same distribution, most probable first.
+    public let topLogprobs: [TokenLogProbability]
+}
+
+/// What the token callback tells the generator.
+public enum GenerationControl: Sendable {
+    case proceed, stop
+}
+
+public enum FinishReason: Sendable, Equatable {
+    /// A stop token (end of sequence) was sampled; it is not streamed.
+    case endOfSequence
+    /// `maxTokens` tokens were generated.
+    case length
+    /// The callback said stop.
+    case stopped
+    /// The state's context is full.
+    case contextFull
+}
+
+public struct GenerationOptions: Sendable {
+    public var maxTokens: Int
+    /// Sampling one of these ends generation; defaults to the model's end-of-sequence token.
+    public var stopTokens: Set<Int32>?
+    /// How many alternatives each streamed token carries (0 for none).
+    public var topLogprobs: Int
+
+    public init(maxTokens: Int, stopTokens: Set<Int32>? = nil, topLogprobs: Int = 0) {
+        self.maxTokens = maxTokens
+        self.stopTokens = stopTokens
+        self.topLogprobs = topLogprobs
+    }
+}
+
+/// The decode loop: prefill the prompt in one batch, then sample and feed back one token at a time.
+public struct Generator<Model: LanguageModel> {
+    public let model: Model
+
+    public init(model: Model) {
+        self.model = model
+    }
+
+    /// Runs `prompt` (token ids, BOS already first if the model wants one) from position 0 of `state`
+    /// and streams each new token to `onToken`. The prompt's tokens also feed the sampler's penalties.
+    @discardableResult
+    public func generate(prompt: [Int32], state: Model.State, sampler: inout Sampler, options: GenerationOptions,
+                         onToken: (GeneratedToken) -> GenerationControl) throws(InferenceError) -> FinishReason {
+        let stops = options.stopTokens ?? model.config.eosTokenID.map { [$0] } ?? []
+        for token in prompt { sampler.accept(token) }
+        var logits = try model.forward(tokens: prompt, startPosition: 0, state: state, logits: .lastToken)
+        var position = prompt.count
+        var produced = 0
+        while produced < options.maxTokens {
+            let (token, streamed) = logits.withUnsafeBufferPointer { logits in
+                pick(logits, sampler: &sampler, topLogprobs: options.topLogprobs)
+            }
+            if stops.contains(token) { return .endOfSequence }
+            sampler.accept(token)
+            produced += 1
+            if onToken(streamed) == .stop { return .stopped }
+            if produced == options.maxTokens { break }
+            guard position < state.contextLength else { return .contextFull }
+            let next = try model.forward(token: token, position: position, state: state)
+            logits.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: next) }
+            position += 1
+        }
+        return .length
+    }
+
+    private func pick(_ logits: UnsafeBufferPointer<Float>, sampler: inout Sampler,
+                      topLogprobs: Int) -> (Int32, GeneratedToken) {
+        let token = sampler.sample(logits)
+        let lse = LogProbabilities.logSumExp(logits)
+        let top = topLogprobs > 0 ? LogProbabilities.top(topLogprobs, in: logits, logSumExp: lse) : []
+        return (token, GeneratedToken(id: token, logprob: logits[Int(token)] - lse, topLogprobs: top))
+    }
+}

@@ -1,0 +1,99 @@
+import GGUF
+
+/// The LLaMA architecture in plain f32 over dequantized weights: the reference the int8 engine is tested against.
+/// RMSNorm -> q, k, v -> RoPE (adjacent pairs) -> cache write -> grouped-query attention -> residual
+/// -> RMSNorm -> SwiGLU -> residual, then the final norm and the (possibly tied) output layer.
+public final class LlamaModel: LanguageModel {
+    public typealias State = InferenceState
+
+    struct Layer {
+        let attentionNorm: FloatBuffer   // [C]
+        let attention: AttentionWeights
+        let ffnNorm: FloatBuffer         // [C]
+        let ffn: FeedForwardWeights
+    }
+
+    public let config: ModelConfig
+    public let numerics: Numerics
+    let head: EmbeddingAndHead
+    let layers: [Layer]
+
+    public init(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) {
+        let config = try ModelConfig(file: file)
+        guard config.architecture == .llama else { throw .unsupportedArchitecture(file.architecture) }
+        let loader = WeightLoader(file: file)
+        let c = config.embeddingLength
+        head = try EmbeddingAndHead(loader, config: config)
+        var layers: [Layer] = []
+        for l in 0..<config.layerCount {
+            layers.append(Layer(attentionNorm: try loader.load("blk.\(l).attn_norm.weight", shape: [c]),
+                                attention: try AttentionWeights(loader, layer: l, config: config),
+                                ffnNorm: try loader.load("blk.\(l).ffn_norm.weight", shape: [c]),
+                                ffn: try FeedForwardWeights(loader, layer: l, config: config)))
+        }
+        self.config = config
+        self.numerics = numerics
+        self.layers = layers
+    }
+
+    public func makeState(contextLength: Int?) -> InferenceState {
+        InferenceState(config: config, contextLength: contextLength)
+    }
+
+    public func vocabularySubset(ids: [Int32]) throws(InferenceError) -> VocabularySubset {
+        try head.vocabularySubset(ids: ids)
+    }
+
+    public func forward(token: Int32, position pos: Int, state s: InferenceState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        try s.validate(model: config, tokens: CollectionOfOne(token), startPosition: pos, count: 1)
+        let cfg = config
+        let C = cfg.embeddingLength, FF = cfg.feedForwardLength, KVL = cfg.kvLength
+        let x = s.x.pointer, xb = s.xb.pointer, xb2 = s.xb2.pointer, q = s.q.pointer
+        let hb = s.hb.pointer, hb2 = s.hb2.pointer
+        let matvec = MatVec(numerics: numerics, scratch: s.rounded.pointer)
+
+        head.embed(x, token: token)
+        RoPE.angles(cos: s.ropeCos.pointer, sin: s.ropeSin.pointer, position: pos, base: cfg.ropeBase,
+                    dimensionCount: cfg.ropeDimensionCount)
+
+        for (l, w) in layers.enumerated() {
+            // attention rmsnorm
+            Ops.rmsnorm(xb, x, w.attentionNorm.pointer, C, epsilon: cfg.normEpsilon)
+
+            // q, k, v; this position's key and value go straight into the cache
+            let k = s.cache.key(layer: l, position: pos), v = s.cache.value(layer: l, position: pos)
+            matvec(q, w.attention.wq, xb)
+            matvec(k, w.attention.wk, xb)
+            matvec(v, w.attention.wv, xb)
+
+            // RoPE on q and k
+            RoPE.rotate(q, heads: cfg.headCount, headSize: cfg.headSize, dimensionCount: cfg.ropeDimensionCount,
+                        style: cfg.ropeStyle, cos: s.ropeCos.pointer, sin: s.ropeSin.pointer)
+            RoPE.rotate(k, heads: cfg.kvHeadCount, headSize: cfg.headSize, dimensionCount: cfg.ropeDimensionCount,
+                        style: cfg.ropeStyle, cos: s.ropeCos.pointer, sin: s.ropeSin.pointer)
+            matvec.roundAsCached(k, KVL)
+            matvec.roundAsCached(v, KVL)
+
+            // grouped-query attention over positions 0...pos
+            Attention.attend(xb, q, cache: s.cache, layer: l, position: pos, window: nil, state: s, numerics: numerics)
+
+            // output projection, residual
+            matvec(xb2, w.attention.wo, xb)
+            Ops.add(x, xb2, C)
+
+            // ffn rmsnorm
+            Ops.rmsnorm(xb, x, w.ffnNorm.pointer, C, epsilon: cfg.normEpsilon)
+
+            // SwiGLU: down(silu(gate x) * up x), residual
+            matvec(hb, w.ffn.gate, xb)
+            matvec(hb2, w.ffn.up, xb)
+            Ops.swiglu(hb, hb2, FF)
+            matvec(xb2, w.ffn.down, hb)
+            Ops.add(x, xb2, C)
+        }
+
+        // final rmsnorm, logits
+        head.logits(s.logits.pointer, x, matvec)
+        return s.logits.buffer
+    }
+}

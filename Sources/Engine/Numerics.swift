@@ -1,0 +1,92 @@
+import GGUF
+
+/// How the single-token reference forward rounds its intermediate values.
+public enum Numerics: Sendable {
+    /// f32 everywhere over the dequantized weights: the mathematical reference.
+    case float32
+    /// llama.cpp's CPU rounding, to compare with its outputs closely: each weight product first quantizes its input
+    /// to the weight's dot-product format (Q8_0 for Q8_0/Q5_0 weights, Q8_K for K-quants), keys and values are
+    /// stored as f16, and attention runs ggml's one-query flash-attention arithmetic (f16 query, f16 accumulator).
+    /// On random-weight models, where a one-ulp change before a Q8_0 rounding moves log-probs by 0.1,
+    /// only this mode reproduces llama.cpp; the batched forward is always `.float32`.
+    case ggml
+}
+
+/// What ggml does to an activation vector before its dot products with one weight type.
+enum ActivationRounding: Sendable {
+    case none, f16, bf16, q8_0, q8_K
+
+    init(weightType: GGMLType) {
+        switch weightType {
+        case .f16: self = .f16
+        case .bf16: self = .bf16
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1: self = .q8_0
+        case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K: self = .q8_K
+        default: self = .none
+        }
+    }
+
+    /// out[n] = x[n] as the dot product will see it. `n` is a multiple of the block size (checked at load).
+    func round(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
+        switch self {
+        case .none: out.update(from: x, count: n)
+        case .f16: for i in 0..<n { out[i] = Float(Float16(x[i])) }
+        case .bf16: for i in 0..<n { out[i] = Quantization.bf16ToFloat(Quantization.floatToBF16(x[i])) }
+        case .q8_0: for b in 0..<n / 32 { Self.roundQ8_0(out + 32 * b, x + 32 * b) }
+        case .q8_K: for b in 0..<n / 256 { Self.roundQ8_K(out + 256 * b, x + 256 * b) }
+        }
+    }
+
+    /// ggml's x86 quantize_row_q8_0: scale max|x|/127 stored as f16, q = round-half-even(x * 127/max|x|).
+    private static func roundQ8_0(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>) {
+        var amax: Float = 0
+        for j in 0..<32 { amax = max(amax, abs(x[j])) }
+        let d = Float(Float16(amax / 127))
+        let inverse: Float = amax != 0 ? 127 / amax : 0
+        for j in 0..<32 { out[j] = (x[j] * inverse).rounded(.toNearestOrEven) * d }
+    }
+
+    /// ggml's quantize_row_q8_K_ref: the signed extreme maps to -127, f32 scale, q clamped to 127.
+    private static func roundQ8_K(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>) {
+        var amax: Float = 0, extreme: Float = 0
+        for j in 0..<256 where abs(x[j]) > amax {
+            amax = abs(x[j])
+            extreme = x[j]
+        }
+        guard amax != 0 else { return out.initialize(repeating: 0, count: 256) }
+        let inverseScale = -127 / extreme
+        let d = 1 / inverseScale
+        for j in 0..<256 { out[j] = min(127, (inverseScale * x[j]).rounded(.toNearestOrEven)) * d }
+    }
+}
+
+/// A weight matrix dequantized to f32, remembering how ggml would round its inputs.
+struct Matrix {
+    let values: FloatBuffer                  // [D, N] row-major
+    let rows: Int                            // D
+    let columns: Int                         // N
+    let inputRounding: ActivationRounding
+
+    var pointer: UnsafeMutablePointer<Float> { values.pointer }
+}
+
+/// out[D] = W[D, N] · x[N] under the model's numerics; `scratch` [N] holds the rounded input.
+struct MatVec {
+    let numerics: Numerics
+    let scratch: UnsafeMutablePointer<Float>
+
+    func callAsFunction(_ out: UnsafeMutablePointer<Float>, _ w: Matrix, _ x: UnsafePointer<Float>) {
+        var input = x
+        if numerics == .ggml && w.inputRounding != .none {
+            w.inputRounding.round(scratch, x, w.columns)
+            input = UnsafePointer(scratch)
+        }
+        BLAS.matvec(out, w.pointer, input, rows: w.rows, columns: w.columns)
+    }
+
+    /// Rounds a freshly written key or value row as ggml's f16 KV cache stores it.
+    func roundAsCached(_ row: UnsafeMutablePointer<Float>, _ n: Int) {
+        guard numerics == .ggml else { return }
+        for i in 0..<n { row[i] = Float(Float16(row[i])) }
+    }
+}
