@@ -1,0 +1,71 @@
+import Foundation
+import XCTest
+
+final class GenerateAndTokenizeTests: XCTestCase {
+    private let student = CLIRunner.fixture("student-s-q8_0.gguf")
+
+    private func json(_ result: CLIResult) throws -> [String: Any] {
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    func testGreedyGenerationMatchesLlamaCpp() throws {
+        let reference = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("student-s-q8_0-reference.json")))) as! [String: Any]
+        for testCase in (reference["cases"] as! [[String: Any]]).prefix(3) {
+            let prompt = (testCase["prompt_ids"] as! [Int]).map(String.init).joined(separator: ",")
+            let output = try json(CLIRunner.run(["generate", "-m", student, "--prompt-ids", prompt, "-n", "16",
+                                                 "--temp", "0", "--top-logprobs", "5", "--json"]))
+            XCTAssertEqual(output["ids"] as? [Int], testCase["greedy_ids"] as? [Int], "prompt \(prompt)")
+            let steps = try XCTUnwrap(output["steps"] as? [[String: Any]])
+            XCTAssertEqual(steps.count, 16)
+            let firstTop = try XCTUnwrap(steps[0]["top_logprobs"] as? [[String: Any]])
+            let wantTop = testCase["top_logprobs"] as! [[String: Any]]
+            XCTAssertEqual(firstTop.count, 5)
+            for (got, want) in zip(firstTop, wantTop) {
+                XCTAssertEqual(got["id"] as? Int, want["id"] as? Int)
+                XCTAssertEqual(got["logprob"] as! Double, want["logprob"] as! Double, accuracy: 0.05)
+            }
+        }
+    }
+
+    func testSeededSamplingIsReproducibleAndTextStreams() throws {
+        let args = ["generate", "-m", student, "--prompt", "hello", "-n", "12", "--temp", "1", "--seed", "7", "--json"]
+        let first = try json(CLIRunner.run(args))
+        let second = try json(CLIRunner.run(args))
+        XCTAssertEqual(first["ids"] as? [Int], second["ids"] as? [Int])
+        XCTAssertEqual((first["ids"] as? [Int])?.count, 12)
+
+        let streamed = try CLIRunner.run(["generate", "-m", student, "--prompt", "hello", "-n", "12", "--temp", "1", "--seed", "7"])
+        XCTAssertEqual(streamed.status, 0, streamed.stderr)
+        XCTAssertEqual(streamed.stdout, (first["text"] as! String) + "\n")
+    }
+
+    func testGenerateRejectsBadInput() throws {
+        let both = try CLIRunner.run(["generate", "-m", student, "--prompt", "a", "--prompt-ids", "1"])
+        XCTAssertEqual(both.status, 64)
+        XCTAssertTrue(both.stderr.contains("cannot be used together"), both.stderr)
+        let badIDs = try CLIRunner.run(["generate", "-m", student, "--prompt-ids", "1,x"])
+        XCTAssertEqual(badIDs.status, 64)
+        XCTAssertTrue(badIDs.stderr.contains("'x' in --prompt-ids is not a token id"), badIDs.stderr)
+        let outside = try CLIRunner.run(["generate", "-m", student, "--prompt-ids", "1,99999"])
+        XCTAssertEqual(outside.status, 1)
+        XCTAssertTrue(outside.stderr.contains("outside the vocabulary"), outside.stderr)
+        let badTemperature = try CLIRunner.run(["generate", "-m", student, "--prompt", "a", "--temp", "-1"])
+        XCTAssertEqual(badTemperature.status, 64)
+        let badTopP = try CLIRunner.run(["generate", "-m", student, "--prompt", "a", "--top-p", "nan"])
+        XCTAssertEqual(badTopP.status, 64)
+    }
+
+    func testTokenizeTheTeacherLikeLlamaCpp() throws {
+        let teacher = CLIRunner.packageRoot.appendingPathComponent("models/teacher/gemma-3-270m-q4_k_m.gguf").path
+        guard FileManager.default.fileExists(atPath: teacher) else { return XCTFail("run `make teacher` first") }
+        XCTAssertEqual(try json(CLIRunner.run(["tokenize", "-m", teacher, "--text", "Hello world!", "--no-bos", "--json"]))["ids"] as? [Int],
+                       [9259, 1902, 236888])
+        XCTAssertEqual(try json(CLIRunner.run(["tokenize", "-m", teacher, "--text", "Hello world", "--json"]))["ids"] as? [Int],
+                       [2, 9259, 1902])
+        let missing = try CLIRunner.run(["tokenize", "-m", teacher, "--file", "/nonexistent.txt"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("cannot read /nonexistent.txt"), missing.stderr)
+    }
+}
