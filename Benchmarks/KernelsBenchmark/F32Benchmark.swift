@@ -1,0 +1,5 @@
+import Kernels
+
+enum F32Benchmark {
+    static func run(pools: [Int: ThreadPool]) {}
+}
