@@ -11,14 +11,14 @@ public final class Q8Activations: @unchecked Sendable {
     public let columns: Int
     /// T of the last `quantize`.
     public private(set) var rows = 0
-    let blocks: Int
+    package let blocks: Int
     let valueStorage: AlignedArray<Int8>   // (T, K)
     let scaleStorage: AlignedArray<Float>  // (T, B)
     let biasStorage: AlignedArray<Int32>   // (T, B): -128 * sum of the block, cancels the weights' +128
 
-    var values: UnsafeMutablePointer<Int8> { valueStorage.pointer }
-    var scales: UnsafeMutablePointer<Float> { scaleStorage.pointer }
-    var biases: UnsafeMutablePointer<Int32> { biasStorage.pointer }
+    package var values: UnsafeMutablePointer<Int8> { valueStorage.pointer }
+    package var scales: UnsafeMutablePointer<Float> { scaleStorage.pointer }
+    package var biases: UnsafeMutablePointer<Int32> { biasStorage.pointer }
 
     public init(capacity: Int, columns: Int) throws(KernelError) {
         try Q8Matrix.validate(rows: capacity, columns: columns)
