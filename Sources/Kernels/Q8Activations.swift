@@ -65,6 +65,9 @@ public final class Q8Activations: @unchecked Sendable {
         biases[index] = -128 &* sum
     }
 
+    /// For kernels that write blocks themselves (fused norm or activation, then quantize).
+    func setRows(_ rows: Int) { self.rows = rows }
+
     /// The dequantized value d * q at (row, column); for references and tests.
     public func value(row: Int, column: Int) -> Float {
         precondition(row >= 0 && row < rows && column >= 0 && column < columns)

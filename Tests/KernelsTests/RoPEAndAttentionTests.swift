@@ -1,0 +1,63 @@
+import Foundation
+import XCTest
+import Kernels
+
+final class RoPEAndAttentionTests: XCTestCase {
+    func testRoPEMatchesNaiveForBothStyles() throws {
+        var rng = SeededGenerator(seed: 40)
+        for style in [RoPEStyle.adjacentPairs, .halves] {
+            for (heads, headSize, dimensions) in [(4, 64, 64), (2, 48, 32), (1, 8, 8)] {
+                let table = try RoPETable(maxPositions: 600, dimensions: dimensions, base: 10000, style: style)
+                let tokens = 3, stride = heads * headSize + 5
+                let x = rng.floats(tokens * stride)
+                var fast = x, naive = x
+                Kernel.rope(&fast, table, startPosition: 590, tokens: tokens, heads: heads, headSize: headSize, tokenStride: stride)
+                NaiveKernel.rope(&naive, table, startPosition: 590, tokens: tokens, heads: heads, headSize: headSize, tokenStride: stride)
+                assertClose(fast, naive, absolute: 2e-6, relative: 1e-5, "\(style) \(heads)x\(headSize) rot \(dimensions)")
+                XCTAssertNotEqual(fast, x)
+            }
+        }
+    }
+
+    func testRoPEAdjacentPairsRotatesLikeLlamaCppMode0() throws {
+        // Position 1, D = 4: pair 0 turns by 1 rad, pair 1 by 10000^(-1/2) = 0.01 rad.
+        let table = try RoPETable(maxPositions: 2, dimensions: 4, base: 10000)
+        var x: [Float] = [1, 0, 0, 1]
+        Kernel.rope(&x, table, startPosition: 1, tokens: 1, heads: 1, headSize: 4)
+        XCTAssertEqual(x, [Float(cos(1.0)), Float(sin(1.0)), Float(-sin(0.01)), Float(cos(0.01))], accuracy: 1e-6)
+    }
+
+    func testRoPETableRejectsOddDimensions() {
+        XCTAssertThrowsError(try RoPETable(maxPositions: 4, dimensions: 7, base: 10000))
+    }
+
+    func testAttentionMatchesNaiveWithGQAStridesAndLongContexts() {
+        var rng = SeededGenerator(seed: 41)
+        let pool = ThreadPool(threadCount: 2)
+        // (NH, NKV, HS, start, T): one query (decode), prefill from 0, several tiles of 64, odd head sizes.
+        for (heads, kvHeads, headSize, start, tokens) in [(4, 4, 64, 0, 1), (4, 4, 64, 9, 1), (4, 2, 64, 0, 7),
+                                                         (8, 2, 24, 130, 3), (2, 1, 13, 200, 1), (4, 4, 64, 0, 129)] {
+            let positions = start + tokens
+            let cacheStride = kvHeads * headSize + 3, queryStride = heads * headSize + 1
+            let keys = rng.floats(positions * cacheStride, in: -2...2), values = rng.floats(positions * cacheStride)
+            let q = rng.floats(tokens * queryStride, in: -2...2)
+            for pool in [nil, pool] {
+                var fast = [Float](repeating: .nan, count: tokens * heads * headSize), naive = fast
+                Kernel.attention(&fast, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
+                                 kvHeads: kvHeads, headSize: headSize, queryStride: queryStride,
+                                 cacheStride: cacheStride, pool: pool)
+                NaiveKernel.attention(&naive, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
+                                      kvHeads: kvHeads, headSize: headSize, queryStride: queryStride,
+                                      cacheStride: cacheStride)
+                assertClose(fast, naive, absolute: 1e-5, relative: 1e-4, "NH \(heads) NKV \(kvHeads) HS \(headSize) start \(start) T \(tokens)")
+            }
+        }
+    }
+
+    func testAttentionToOnePositionReturnsItsValue() {
+        let keys: [Float] = [3, -1], values: [Float] = [0.25, 7]
+        var out: [Float] = [0, 0]
+        Kernel.attention(&out, [1, 1], keys, values, startPosition: 0, tokens: 1, heads: 1, kvHeads: 1, headSize: 2)
+        XCTAssertEqual(out, values)
+    }
+}
