@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 extension Kernel {
@@ -19,7 +20,7 @@ extension Kernel {
         _ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>,
         startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
         queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
-        pool: ThreadPool? = nil
+        pool: ThreadPool? = nil, path: KernelPath = .active
     ) {
         precondition(kvHeads > 0 && heads % kvHeads == 0 && startPosition >= 0)
         let queryStride = queryStride ?? heads * headSize
@@ -28,15 +29,23 @@ extension Kernel {
         let scale = scale ?? 1 / Float(headSize).squareRoot()
         let group = heads / kvHeads
         let work = tokens * heads * (startPosition + (tokens + 1) / 2) * headSize
+        let path = attentionPath(path, headSize: headSize)
         let body = { (items: Range<Int>) in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: tileSize) { tile in
                 for item in items {
                     let (t, h) = item.quotientAndRemainder(dividingBy: heads)
                     let kvOffset = (h / group) * headSize
-                    attendOne(
-                        out + t * outputStride + h * headSize, q + t * queryStride + h * headSize,
-                        keys + kvOffset, values + kvOffset, tile.baseAddress!,
-                        positions: startPosition + t + 1, headSize: headSize, cacheStride: cacheStride, scale: scale)
+                    let target = out + t * outputStride + h * headSize, query = q + t * queryStride + h * headSize
+                    let positions = startPosition + t + 1
+                    switch path {
+                    case .avx512:
+                        ck_attend_avx512(target, query, keys + kvOffset, values + kvOffset, positions, headSize, cacheStride, scale)
+                    case .avx2:
+                        ck_attend_avx2(target, query, keys + kvOffset, values + kvOffset, positions, headSize, cacheStride, scale)
+                    case .portable:
+                        attendOne(target, query, keys + kvOffset, values + kvOffset, tile.baseAddress!,
+                                  positions: positions, headSize: headSize, cacheStride: cacheStride, scale: scale)
+                    }
                 }
             }
         }
@@ -49,7 +58,17 @@ extension Kernel {
 
     static let tileSize = 64
 
-    /// One query head against `positions` cached keys and values.
+    /// The C loops hold a head in registers: at most 256 values, and whole 8-float vectors for AVX2.
+    static func attentionPath(_ path: KernelPath, headSize: Int) -> KernelPath {
+        precondition(path.isSupported, "kernel path \(path) is not supported on this CPU")
+        switch path {
+        case .avx512 where headSize <= 256: return .avx512
+        case .avx512, .avx2: return headSize <= 256 && headSize % 8 == 0 ? .avx2 : .portable
+        case .portable: return .portable
+        }
+    }
+
+    /// One query head against `positions` cached keys and values, in Swift SIMD.
     @inline(__always)
     static func attendOne(
         _ out: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>,
@@ -86,7 +105,7 @@ extension NaiveKernel {
         _ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>,
         startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
         queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
-        pool: ThreadPool? = nil
+        pool: ThreadPool? = nil, path: KernelPath = .active
     ) {
         let queryStride = queryStride ?? heads * headSize
         let outputStride = outputStride ?? heads * headSize

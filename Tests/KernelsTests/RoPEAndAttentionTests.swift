@@ -36,28 +36,33 @@ final class RoPEAndAttentionTests: XCTestCase {
         let pool = ThreadPool(threadCount: 2)
         // (NH, NKV, HS, start, T): one query (decode), prefill from 0, several tiles of 64, odd head sizes.
         for (heads, kvHeads, headSize, start, tokens) in [(4, 4, 64, 0, 1), (4, 4, 64, 9, 1), (4, 2, 64, 0, 7),
-                                                         (8, 2, 24, 130, 3), (2, 1, 13, 200, 1), (4, 4, 64, 0, 129)] {
+                                                         (8, 2, 24, 130, 3), (2, 1, 13, 200, 1), (4, 4, 64, 0, 129),
+                                                         (1, 1, 256, 70, 2), (2, 2, 40, 5, 2)] {
             let positions = start + tokens
             let cacheStride = kvHeads * headSize + 3, queryStride = heads * headSize + 1
             let keys = rng.floats(positions * cacheStride, in: -2...2), values = rng.floats(positions * cacheStride)
             let q = rng.floats(tokens * queryStride, in: -2...2)
-            for pool in [nil, pool] {
+            for (pool, path) in [nil, pool].flatMap({ p in KernelPath.supported.map { (p, $0) } }) {
                 var fast = [Float](repeating: .nan, count: tokens * heads * headSize), naive = fast
                 Kernel.attention(&fast, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
                                  kvHeads: kvHeads, headSize: headSize, queryStride: queryStride,
-                                 cacheStride: cacheStride, pool: pool)
+                                 cacheStride: cacheStride, pool: pool, path: path)
                 NaiveKernel.attention(&naive, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
                                       kvHeads: kvHeads, headSize: headSize, queryStride: queryStride,
                                       cacheStride: cacheStride)
-                assertClose(fast, naive, absolute: 1e-5, relative: 1e-4, "NH \(heads) NKV \(kvHeads) HS \(headSize) start \(start) T \(tokens)")
+                assertClose(fast, naive, absolute: 1e-5, relative: 1e-4,
+                            "\(path) NH \(heads) NKV \(kvHeads) HS \(headSize) start \(start) T \(tokens)")
             }
         }
     }
 
     func testAttentionToOnePositionReturnsItsValue() {
-        let keys: [Float] = [3, -1], values: [Float] = [0.25, 7]
-        var out: [Float] = [0, 0]
-        Kernel.attention(&out, [1, 1], keys, values, startPosition: 0, tokens: 1, heads: 1, kvHeads: 1, headSize: 2)
-        XCTAssertEqual(out, values)
+        for path in KernelPath.supported {
+            let keys: [Float] = [3, -1, 2, 0, 0, 0, 0, 0], values: [Float] = [0.25, 7, 1, 2, 3, 4, 5, 6]
+            var out = [Float](repeating: 0, count: 8)
+            Kernel.attention(&out, [1, 1, 1, 1, 1, 1, 1, 1], keys, values, startPosition: 0, tokens: 1, heads: 1,
+                             kvHeads: 1, headSize: 8, path: path)
+            XCTAssertEqual(out, values, accuracy: 1e-6)
+        }
     }
 }

@@ -49,6 +49,14 @@ typedef struct {
 void ck_q8_matmul_avx512(const ck_q8_matmul_args *args);
 void ck_q8_matmul_avx2(const ck_q8_matmul_args *args);
 
+/// One query head against `positions` cached key/value rows (row p at keys + p * cache_stride), online
+/// softmax over 64-position tiles: out (head_size) = softmax(q . k_p * scale) . v_p.
+/// The AVX2 variant needs head_size % 8 == 0.
+void ck_attend_avx512(float *out, const float *q, const float *keys, const float *values,
+                      size_t positions, size_t head_size, size_t cache_stride, float scale);
+void ck_attend_avx2(float *out, const float *q, const float *keys, const float *values,
+                    size_t positions, size_t head_size, size_t cache_stride, float scale);
+
 #ifdef __cplusplus
 }
 #endif

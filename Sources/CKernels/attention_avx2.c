@@ -1,0 +1,108 @@
+#include "CKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <math.h>
+
+#define CK_TARGET __attribute__((target("avx2,fma")))
+#define CK_INLINE static inline __attribute__((always_inline))
+
+enum { TILE = 64, MAX_CHUNKS = 32 };
+
+CK_INLINE CK_TARGET float sum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+CK_INLINE CK_TARGET float max256(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Cephes expf as in attention_avx512.c, 2^n built in the exponent bits; inputs here are <= 0.
+CK_INLINE CK_TARGET __m256 exp256(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.33654f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+// hs % 8 == 0; a constant `chunks` >= hs / 8 at the call site, chunks past hs / 8 skipped.
+CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, const float *values,
+                                size_t positions, size_t hs, size_t stride, float scale, const int chunks) {
+    const int used = (int)(hs / 8);
+    __m256 qv[MAX_CHUNKS], acc[MAX_CHUNKS];
+    for (int c = 0; c < chunks && c < used; c++) {
+        qv[c] = _mm256_mul_ps(_mm256_loadu_ps(q + 8 * c), _mm256_set1_ps(scale));
+        acc[c] = _mm256_setzero_ps();
+    }
+    float running_max = -INFINITY, running_sum = 0;
+    float scores[TILE] __attribute__((aligned(32)));
+    for (size_t start = 0; start < positions; start += TILE) {
+        const size_t count = positions - start < TILE ? positions - start : TILE;
+        for (size_t j = 0; j < count; j++) {
+            const float *k = keys + (start + j) * stride;
+            __m256 dot = _mm256_mul_ps(qv[0], _mm256_loadu_ps(k));
+            for (int c = 1; c < chunks && c < used; c++) dot = _mm256_fmadd_ps(qv[c], _mm256_loadu_ps(k + 8 * c), dot);
+            scores[j] = sum256(dot);
+        }
+        for (size_t j = count; j % 8; j++) scores[j] = -INFINITY;
+        __m256 mx = _mm256_set1_ps(-INFINITY);
+        for (size_t j = 0; j < count; j += 8) mx = _mm256_max_ps(mx, _mm256_load_ps(scores + j));
+        const float tile_max = max256(mx);
+        const float new_max = tile_max > running_max ? tile_max : running_max;
+        if (running_max != -INFINITY && new_max != running_max) {
+            const float correction = expf(running_max - new_max);
+            running_sum *= correction;
+            for (int c = 0; c < chunks && c < used; c++) acc[c] = _mm256_mul_ps(acc[c], _mm256_set1_ps(correction));
+        }
+        running_max = new_max;
+        __m256 sum = _mm256_setzero_ps();
+        for (size_t j = 0; j < count; j += 8) {
+            // Padding lanes hold -inf, and exp256 clamps them to e^-87.3: mask them to exactly 0.
+            const __m256 s = _mm256_load_ps(scores + j);
+            const __m256 valid = _mm256_cmp_ps(s, _mm256_set1_ps(-INFINITY), _CMP_NEQ_OQ);
+            const __m256 w = _mm256_and_ps(valid, exp256(_mm256_sub_ps(s, _mm256_set1_ps(new_max))));
+            _mm256_store_ps(scores + j, w);
+            sum = _mm256_add_ps(sum, w);
+        }
+        running_sum += sum256(sum);
+        for (size_t j = 0; j < count; j++) {
+            const float *v = values + (start + j) * stride;
+            const __m256 w = _mm256_set1_ps(scores[j]);
+            for (int c = 0; c < chunks && c < used; c++) acc[c] = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 8 * c), acc[c]);
+        }
+    }
+    const __m256 inverse = _mm256_set1_ps(1.0f / running_sum);
+    for (int c = 0; c < chunks && c < used; c++) _mm256_storeu_ps(out + 8 * c, _mm256_mul_ps(acc[c], inverse));
+}
+
+// head_size % 8 == 0 and head_size <= 256 (the Swift caller checks).
+CK_TARGET void ck_attend_avx2(float *out, const float *q, const float *keys, const float *values,
+                              size_t positions, size_t head_size, size_t cache_stride, float scale) {
+    const size_t chunks = head_size / 8;
+    if (chunks <= 8) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 8);
+    else if (chunks <= 16) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 16);
+    else attend(out, q, keys, values, positions, head_size, cache_stride, scale, 32);
+}
+
+#else
+void ck_attend_avx2(float *out, const float *q, const float *keys, const float *values,
+                    size_t positions, size_t head_size, size_t cache_stride, float scale) {
+    (void)out; (void)q; (void)keys; (void)values; (void)positions; (void)head_size; (void)cache_stride; (void)scale;
+    __builtin_trap();
+}
+#endif

@@ -1,0 +1,103 @@
+#include "CKernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <math.h>
+
+#define CK_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+#define CK_INLINE static inline __attribute__((always_inline))
+
+enum { TILE = 64, MAX_CHUNKS = 16 };
+
+// Cephes expf, the same polynomial as the Swift VectorMath.exp; inputs here are <= 0.
+CK_INLINE CK_TARGET __m512 exp512(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.33654f));
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n);
+}
+
+CK_INLINE __mmask16 lanes(size_t count) {
+    return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
+}
+
+// hs values in chunks of 16 with a mask per chunk (empty past hs). A constant `chunks` >= ceil(hs / 16) at
+// the call site keeps q and the accumulator in registers.
+CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, const float *values,
+                                size_t positions, size_t hs, size_t stride, float scale, const int chunks) {
+    __m512 qv[MAX_CHUNKS], acc[MAX_CHUNKS];
+    __mmask16 mk[MAX_CHUNKS];
+    for (int c = 0; c < chunks; c++) {
+        mk[c] = hs > 16 * (size_t)c ? lanes(hs - 16 * (size_t)c) : 0;
+        qv[c] = _mm512_mul_ps(_mm512_maskz_loadu_ps(mk[c], q + 16 * c), _mm512_set1_ps(scale));
+        acc[c] = _mm512_setzero_ps();
+    }
+    float running_max = -INFINITY, running_sum = 0;
+    float scores[TILE] __attribute__((aligned(64)));
+    for (size_t start = 0; start < positions; start += TILE) {
+        const size_t count = positions - start < TILE ? positions - start : TILE;
+        for (size_t j = 0; j < count; j++) {
+            const float *k = keys + (start + j) * stride;
+            __m512 dot = _mm512_mul_ps(qv[0], _mm512_maskz_loadu_ps(mk[0], k));
+            for (int c = 1; c < chunks; c++)
+                dot = _mm512_fmadd_ps(qv[c], _mm512_maskz_loadu_ps(mk[c], k + 16 * c), dot);
+            scores[j] = _mm512_reduce_add_ps(dot);
+        }
+        __m512 mx = _mm512_set1_ps(-INFINITY);
+        for (size_t j = 0; j < count; j += 16) {
+            const __mmask16 m = lanes(count - j);
+            mx = _mm512_mask_max_ps(mx, m, mx, _mm512_maskz_loadu_ps(m, scores + j));
+        }
+        const float tile_max = _mm512_reduce_max_ps(mx);
+        const float new_max = tile_max > running_max ? tile_max : running_max;
+        if (running_max != -INFINITY && new_max != running_max) {
+            const float correction = expf(running_max - new_max);
+            running_sum *= correction;
+            for (int c = 0; c < chunks; c++) acc[c] = _mm512_mul_ps(acc[c], _mm512_set1_ps(correction));
+        }
+        running_max = new_max;
+        __m512 sum = _mm512_setzero_ps();
+        for (size_t j = 0; j < count; j += 16) {
+            const __mmask16 m = lanes(count - j);
+            const __m512 w = _mm512_maskz_mov_ps(m, exp512(_mm512_sub_ps(_mm512_load_ps(scores + j), _mm512_set1_ps(new_max))));
+            _mm512_store_ps(scores + j, w);
+            sum = _mm512_add_ps(sum, w);
+        }
+        running_sum += _mm512_reduce_add_ps(sum);
+        for (size_t j = 0; j < count; j++) {
+            const float *v = values + (start + j) * stride;
+            const __m512 w = _mm512_set1_ps(scores[j]);
+            for (int c = 0; c < chunks; c++)
+                acc[c] = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(mk[c], v + 16 * c), acc[c]);
+        }
+    }
+    const __m512 inverse = _mm512_set1_ps(1.0f / running_sum);
+    for (int c = 0; c < chunks; c++)
+        _mm512_mask_storeu_ps(out + 16 * c, mk[c], _mm512_mul_ps(acc[c], inverse));
+}
+
+// head_size <= 256 (the Swift caller checks).
+CK_TARGET void ck_attend_avx512(float *out, const float *q, const float *keys, const float *values,
+                                size_t positions, size_t head_size, size_t cache_stride, float scale) {
+    const size_t chunks = (head_size + 15) / 16;
+    if (chunks <= 2) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 2);
+    else if (chunks <= 4) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 4);
+    else if (chunks <= 8) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 8);
+    else attend(out, q, keys, values, positions, head_size, cache_stride, scale, 16);
+}
+
+#else
+void ck_attend_avx512(float *out, const float *q, const float *keys, const float *values,
+                      size_t positions, size_t head_size, size_t cache_stride, float scale) {
+    (void)out; (void)q; (void)keys; (void)values; (void)positions; (void)head_size; (void)cache_stride; (void)scale;
+    __builtin_trap();
+}
+#endif
