@@ -18,7 +18,7 @@ enum DecodeBenchmark {
         var out = [Float](repeating: 0, count: tokens * 8192)
         let label = tokens == 1 ? "decode step" : "prefill \(tokens) tokens"
         print("== int8 products of one \(label), \(weightBytes / 1024) KiB of weights")
-        for path in KernelPath.supported {
+        for path in KernelPath.supported where tokens == 1 || path != .portable {
             var line = "\(path):"
             for threads in [1, 2] {
                 let pool = pools[threads]
