@@ -15,8 +15,10 @@ enum F32Benchmark {
                 report("rmsNorm 256") { Kernel.rmsNorm(out, x, weight, rows: 1, columns: 256, epsilon: 1e-5) }
                 let q8 = try! Q8Activations(capacity: 1, columns: 256)
                 report("rmsNorm 256 -> int8") { Kernel.rmsNorm(q8, x, weight, rows: 1, columns: 256, epsilon: 1e-5) }
-                report("softmax 8192") { Kernel.softmax(out, x, count: 8192) }
-                report("swiGLU 768") { Kernel.swiGLU(out, x, x + 768, count: 768) }
+                for path in KernelPath.supported {
+                    report("softmax 8192 \(path)") { Kernel.softmax(out, x, count: 8192, path: path) }
+                    report("swiGLU 768 \(path)") { Kernel.swiGLU(out, x, x + 768, count: 768, path: path) }
+                }
                 let table = try! RoPETable(maxPositions: 1024, dimensions: 64, base: 10000)
                 report("rope q+k (8 heads x 64)") {
                     Kernel.rope(out, table, startPosition: 100, tokens: 1, heads: 8, headSize: 64)

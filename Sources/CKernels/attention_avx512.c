@@ -1,29 +1,12 @@
 #include "CKernels.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
 #include <math.h>
+#include "vector_math.h"
 
-#define CK_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
-#define CK_INLINE static inline __attribute__((always_inline))
+#define CK_TARGET CK_AVX512
 
 enum { TILE = 64, MAX_CHUNKS = 16 };
-
-// Cephes expf, the same polynomial as the Swift VectorMath.exp; inputs here are <= 0.
-CK_INLINE CK_TARGET __m512 exp512(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.33654f));
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(p, n);
-}
 
 CK_INLINE __mmask16 lanes(size_t count) {
     return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);

@@ -1,9 +1,17 @@
+import CKernels
 import Foundation
 
 extension Kernel {
     /// out = softmax(x) over `count` values, stable (max subtracted first). out may alias x.
-    public static func softmax(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
+    public static func softmax(
+        _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int, path: KernelPath = .active
+    ) {
         guard count > 0 else { return }
+        switch checked(path) {
+        case .avx512: return ck_softmax_avx512(out, x, count)
+        case .avx2: return ck_softmax_avx2(out, x, count)
+        case .portable: break
+        }
         let maximum = VectorMath.maximum(x, count)
         for i in 0..<count { out[i] = VectorMath.exp(x[i] - maximum) }
         let inverse = 1 / VectorMath.sum(out, count)
@@ -13,8 +21,14 @@ extension Kernel {
     /// out = silu(gate) * up = gate / (1 + e^-gate) * up, elementwise. out may alias gate or up.
     /// Reading gate and up as the two halves of one stacked product keeps it one pass: gate = h, up = h + FF.
     public static func swiGLU(
-        _ out: UnsafeMutablePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, count: Int
+        _ out: UnsafeMutablePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, count: Int,
+        path: KernelPath = .active
     ) {
+        switch checked(path) {
+        case .avx512: return ck_swiglu_avx512(out, gate, up, count)
+        case .avx2: return ck_swiglu_avx2(out, gate, up, count)
+        case .portable: break
+        }
         for i in 0..<count {
             let g = gate[i]
             out[i] = g / (1 + VectorMath.exp(-g)) * up[i]
@@ -25,7 +39,7 @@ extension Kernel {
     /// gate, up: (T, FF) rows at gate + t * stride (default FF); out holds T rows afterwards.
     public static func swiGLU(
         _ out: Q8Activations, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-        rows: Int, columns: Int, stride: Int? = nil
+        rows: Int, columns: Int, stride: Int? = nil, path: KernelPath = .active
     ) {
         precondition(columns == out.columns && rows <= out.capacity)
         let stride = stride ?? columns
@@ -33,7 +47,7 @@ extension Kernel {
             let block = block.baseAddress!
             for t in 0..<rows {
                 for b in 0..<columns / 32 {
-                    swiGLU(block, gate + t * stride + b * 32, up + t * stride + b * 32, count: 32)
+                    swiGLU(block, gate + t * stride + b * 32, up + t * stride + b * 32, count: 32, path: path)
                     out.quantizeBlock(t * out.blocks + b, block)
                 }
             }
@@ -43,7 +57,9 @@ extension Kernel {
 }
 
 extension NaiveKernel {
-    public static func softmax(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
+    public static func softmax(
+        _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int, path: KernelPath = .active
+    ) {
         guard count > 0 else { return }
         var maximum = -Float.infinity
         for i in 0..<count { maximum = max(maximum, x[i]) }
@@ -56,7 +72,8 @@ extension NaiveKernel {
     }
 
     public static func swiGLU(
-        _ out: UnsafeMutablePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, count: Int
+        _ out: UnsafeMutablePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, count: Int,
+        path: KernelPath = .active
     ) {
         for i in 0..<count {
             let g = Double(gate[i])
@@ -66,7 +83,7 @@ extension NaiveKernel {
 
     public static func swiGLU(
         _ out: Q8Activations, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-        rows: Int, columns: Int, stride: Int? = nil
+        rows: Int, columns: Int, stride: Int? = nil, path: KernelPath = .active
     ) {
         let stride = stride ?? columns
         var activated = [Float](repeating: 0, count: rows * columns)

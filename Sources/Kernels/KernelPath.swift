@@ -42,3 +42,11 @@ public enum KernelPath: String, Sendable, CaseIterable, CustomStringConvertible 
     /// `fromEnvironment()` at start-up to report it as an error instead.
     public static let active: KernelPath = (try? fromEnvironment()) ?? best
 }
+
+extension Kernel {
+    @inline(__always)
+    static func checked(_ path: KernelPath) -> KernelPath {
+        precondition(path.isSupported, "kernel path \(path) is not supported on this CPU")
+        return path
+    }
+}

@@ -42,28 +42,38 @@ final class F32KernelTests: XCTestCase {
         var rng = SeededGenerator(seed: 32)
         for count in sizes + [1000, 8192] {
             let x = rng.floats(count, in: -30...30)
-            var fast = [Float](repeating: 0, count: count), naive = fast
-            Kernel.softmax(&fast, x, count: count)
+            var naive = [Float](repeating: 0, count: count)
             NaiveKernel.softmax(&naive, x, count: count)
-            assertClose(fast, naive, absolute: 1e-7, relative: 2e-5, "n \(count)")
-            XCTAssertEqual(fast.reduce(0, +), 1, accuracy: 1e-4)
+            for path in KernelPath.supported {
+                var fast = [Float](repeating: 0, count: count)
+                Kernel.softmax(&fast, x, count: count, path: path)
+                assertClose(fast, naive, absolute: 1e-7, relative: 2e-5, "\(path) n \(count)")
+                XCTAssertEqual(fast.reduce(0, +), 1, accuracy: 1e-4)
+            }
         }
     }
 
     func testSoftmaxInPlaceAndExtremeValues() {
-        var x: [Float] = [-1000, 0, 80, 80, -90]
-        x.withUnsafeMutableBufferPointer { Kernel.softmax($0.baseAddress!, $0.baseAddress!, count: 5) }
-        XCTAssertEqual(x, [0, Float(exp(-80.0)), 0.5, 0.5, 0].map { $0 }, accuracy: 1e-9)
+        for path in KernelPath.supported {
+            var x: [Float] = [-1000, 0, 80, 80, -90]
+            x.withUnsafeMutableBufferPointer { Kernel.softmax($0.baseAddress!, $0.baseAddress!, count: 5, path: path) }
+            XCTAssertEqual(x, [0, Float(exp(-80.0)) / 2, 0.5, 0.5, 0], accuracy: 1e-9)
+        }
     }
 
     func testSwiGLUMatchesNaive() {
         var rng = SeededGenerator(seed: 33)
         for count in sizes {
-            let gate = rng.floats(count, in: -20...20), up = rng.floats(count)
-            var fast = [Float](repeating: 0, count: count), naive = fast
-            Kernel.swiGLU(&fast, gate, up, count: count)
+            var gate = rng.floats(count, in: -20...20)
+            gate[0] = -120  // e^120 overflows a float: silu must still be ~0, not NaN
+            let up = rng.floats(count)
+            var naive = [Float](repeating: 0, count: count)
             NaiveKernel.swiGLU(&naive, gate, up, count: count)
-            assertClose(fast, naive, absolute: 1e-6, relative: 1e-5, "n \(count)")
+            for path in KernelPath.supported {
+                var fast = [Float](repeating: 0, count: count)
+                Kernel.swiGLU(&fast, gate, up, count: count, path: path)
+                assertClose(fast, naive, absolute: 1e-6, relative: 1e-5, "\(path) n \(count)")
+            }
         }
     }
 
@@ -71,17 +81,22 @@ final class F32KernelTests: XCTestCase {
         var rng = SeededGenerator(seed: 34)
         let rows = 3, columns = 96
         let stacked = rng.floats(rows * 2 * columns, in: -6...6)  // (T, 2 FF): gate then up
-        let fast = try Q8Activations(capacity: rows, columns: columns)
         let naive = try Q8Activations(capacity: rows, columns: columns)
         stacked.withUnsafeBufferPointer { s in
-            let gate = s.baseAddress!, up = s.baseAddress! + columns
-            Kernel.swiGLU(fast, gate, up, rows: rows, columns: columns, stride: 2 * columns)
-            NaiveKernel.swiGLU(naive, gate, up, rows: rows, columns: columns, stride: 2 * columns)
+            NaiveKernel.swiGLU(naive, s.baseAddress!, s.baseAddress! + columns, rows: rows, columns: columns, stride: 2 * columns)
         }
-        for t in 0..<rows {
-            for k in 0..<columns {
-                XCTAssertEqual(fast.value(row: t, column: k), naive.value(row: t, column: k),
-                               accuracy: naive.scales[t * 3 + k / 32] * 1.01 + 1e-6)
+        for path in KernelPath.supported {
+            let fast = try Q8Activations(capacity: rows, columns: columns)
+            stacked.withUnsafeBufferPointer { s in
+                Kernel.swiGLU(fast, s.baseAddress!, s.baseAddress! + columns, rows: rows, columns: columns,
+                              stride: 2 * columns, path: path)
+            }
+            XCTAssertEqual(fast.rows, rows)
+            for t in 0..<rows {
+                for k in 0..<columns {
+                    XCTAssertEqual(fast.value(row: t, column: k), naive.value(row: t, column: k),
+                                   accuracy: naive.scales[t * 3 + k / 32] * 1.01 + 1e-6, "\(path)")
+                }
             }
         }
     }

@@ -57,6 +57,14 @@ void ck_attend_avx512(float *out, const float *q, const float *keys, const float
 void ck_attend_avx2(float *out, const float *q, const float *keys, const float *values,
                     size_t positions, size_t head_size, size_t cache_stride, float scale);
 
+/// out[i] = silu(gate[i]) * up[i]; out may alias gate or up.
+void ck_swiglu_avx512(float *out, const float *gate, const float *up, size_t count);
+void ck_swiglu_avx2(float *out, const float *gate, const float *up, size_t count);
+
+/// out = softmax(x), max subtracted first; out may alias x; count >= 1.
+void ck_softmax_avx512(float *out, const float *x, size_t count);
+void ck_softmax_avx2(float *out, const float *x, size_t count);
+
 #ifdef __cplusplus
 }
 #endif
