@@ -72,6 +72,22 @@ public final class Q8Matrix: Sendable {
         return Float(Float16(bitPattern: scales[scaleIndex(row: row, block: block)]))
     }
 
+    /// Writes row `row` as f32 (K values, d * q): an embedding lookup when the matrix is a token table.
+    public func dequantizeRow(_ out: UnsafeMutablePointer<Float>, row: Int) {
+        precondition(row >= 0 && row < rows)
+        let (group, lane) = row.quotientAndRemainder(dividingBy: Self.rowsPerGroup)
+        for block in 0..<blocks {
+            let base = (group * blocks + block)
+            let d = Float(Float16(bitPattern: scales[base * Self.rowsPerGroup + lane]))
+            let quants = self.quants + base * Self.bytesPerGroupBlock + lane * 4
+            for step in 0..<8 {
+                for byte in 0..<4 {
+                    out[block * 32 + step * 4 + byte] = d * Float(Int8(bitPattern: quants[step * 64 + byte] ^ 0x80))
+                }
+            }
+        }
+    }
+
     /// The f32 values (N, K) row-major, d * q; for references and tests.
     public func dequantized() -> [Float] {
         var out = [Float](repeating: 0, count: rows * columns)

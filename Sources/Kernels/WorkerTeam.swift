@@ -32,8 +32,18 @@ final class WorkerTeam: @unchecked Sendable {
         generation.add(1, ordering: .sequentiallyConsistent)
         for worker in workers { worker.wake() }
         participate(0)
-        while completed.load(ordering: .acquiring) < count { ck_cpu_relax() }
+        waitForCompletion(count)
         job = nil
+    }
+
+    /// Spins while a worker finishes the chunk it claimed; if that takes long, the worker has probably
+    /// been descheduled, so give it this core.
+    private func waitForCompletion(_ count: Int) {
+        var spins = 0
+        while completed.load(ordering: .acquiring) < count {
+            spins += 1
+            if spins < 20_000 { ck_cpu_relax() } else { sched_yield() }
+        }
     }
 
     /// Works through this participant's own share from the front, then steals from the back of the others'.

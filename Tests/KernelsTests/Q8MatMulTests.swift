@@ -26,6 +26,18 @@ final class Q8MatMulTests: XCTestCase {
         }
     }
 
+    func testThreadCountDoesNotChangeABit() {
+        var rng = SeededGenerator(seed: 23)
+        let matrix = makeMatrix(rows: 1000, columns: 256, using: &rng)
+        let x = makeActivations(rng.floats(5 * 256), rows: 5, columns: 256)
+        for path in KernelPath.supported {
+            var alone = [Float](repeating: 0, count: 5000), shared = alone
+            Kernel.matMul(&alone, matrix, x, path: path)
+            Kernel.matMul(&shared, matrix, x, pool: pool, path: path)
+            XCTAssertEqual(alone, shared, "\(path)")
+        }
+    }
+
     func testMatchesFloatProductOfDequantizedWeights() {
         var rng = SeededGenerator(seed: 21)
         let rows = 70, columns = 256, tokens = 3

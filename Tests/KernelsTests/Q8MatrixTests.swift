@@ -52,6 +52,17 @@ final class Q8MatrixTests: XCTestCase {
         }
     }
 
+    func testDequantizeRowMatchesTheWholeMatrix() {
+        var rng = SeededGenerator(seed: 5)
+        let matrix = makeMatrix(rows: 37, columns: 96, using: &rng)
+        let all = matrix.dequantized()
+        for row in [0, 15, 16, 36] {
+            var values = [Float](repeating: .nan, count: 96)
+            matrix.dequantizeRow(&values, row: row)
+            XCTAssertEqual(values, Array(all[row * 96..<row * 96 + 96]))
+        }
+    }
+
     func testStackingConcatenatesRows() throws {
         var rng = SeededGenerator(seed: 3)
         let parts = [makeMatrix(rows: 7, columns: 64, using: &rng), makeMatrix(rows: 16, columns: 64, using: &rng),
