@@ -27,7 +27,7 @@ final class ThreadPoolTests: XCTestCase {
         let pool = ThreadPool(threadCount: 2)
         let threads = Mutex<Set<pthread_t>>([])
         pool.parallelFor(2, grain: 1) { _ in
-            threads.withLock { $0.insert(pthread_self()) }
+            _ = threads.withLock { $0.insert(pthread_self()) }
             let start = DispatchTime.now().uptimeNanoseconds
             while DispatchTime.now().uptimeNanoseconds - start < 20_000_000 {}  // 20 ms, so the worker can claim one
         }
