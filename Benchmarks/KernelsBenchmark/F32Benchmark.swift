@@ -28,6 +28,16 @@ enum F32Benchmark {
                         Kernel.matVec(out, x, x, rows: 8192, columns: 256, pool: pools[threads])
                     }
                 }
+                let halves = UnsafeMutablePointer<Float16>.allocate(capacity: 1024 * 256 * 2)
+                Kernel.convert(halves, x, count: 1024 * 256 * 2)
+                for positions in [64, 1024] {
+                    for path in KernelPath.supported {
+                        report("attention f16 cache, \(positions) positions, \(path) 1T") {
+                            Kernel.attention(out, x, halves, halves + 1024 * 256, startPosition: positions - 1, tokens: 1,
+                                             heads: 4, kvHeads: 4, headSize: 64, path: path)
+                        }
+                    }
+                }
                 for positions in [64, 128, 512, 1024] {
                     for path in KernelPath.supported {
                         for threads in [1, 2] {

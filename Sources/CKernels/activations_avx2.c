@@ -46,3 +46,16 @@ void ck_swiglu_avx2(float *out, const float *gate, const float *up, size_t count
 }
 void ck_softmax_avx2(float *out, const float *x, size_t count) { (void)out; (void)x; (void)count; __builtin_trap(); }
 #endif
+
+#if defined(__x86_64__)
+CK_AVX2 void ck_f32_to_f16_avx2(uint16_t *out, const float *x, size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm_storeu_si128((__m128i *)(out + i), h);
+    }
+    for (; i < count; i++) out[i] = (uint16_t)_mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(x[i]), _MM_FROUND_TO_NEAREST_INT), 0);
+}
+#else
+void ck_f32_to_f16_avx2(uint16_t *out, const float *x, size_t count) { (void)out; (void)x; (void)count; __builtin_trap(); }
+#endif

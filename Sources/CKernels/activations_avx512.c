@@ -45,3 +45,15 @@ void ck_swiglu_avx512(float *out, const float *gate, const float *up, size_t cou
 }
 void ck_softmax_avx512(float *out, const float *x, size_t count) { (void)out; (void)x; (void)count; __builtin_trap(); }
 #endif
+
+#if defined(__x86_64__)
+CK_AVX512 void ck_f32_to_f16_avx512(uint16_t *out, const float *x, size_t count) {
+    for (size_t i = 0; i < count; i += 16) {
+        const __mmask16 m = lanes(count - i);
+        const __m256i h = _mm512_cvtps_ph(_mm512_maskz_loadu_ps(m, x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm256_mask_storeu_epi16(out + i, m, h);
+    }
+}
+#else
+void ck_f32_to_f16_avx512(uint16_t *out, const float *x, size_t count) { (void)out; (void)x; (void)count; __builtin_trap(); }
+#endif

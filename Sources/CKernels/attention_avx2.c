@@ -8,9 +8,20 @@
 
 enum { TILE = 64, MAX_CHUNKS = 32 };
 
-// hs % 8 == 0; a constant `chunks` >= hs / 8 at the call site, chunks past hs / 8 skipped.
-CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, const float *values,
-                                size_t positions, size_t hs, size_t stride, float scale, const int chunks) {
+// 8 cache values at element `offset` of a row of f32 (half = 0) or f16 (half = 1) values.
+CK_INLINE CK_TARGET __m256 load_cache(const void *row, size_t offset, const int half) {
+    if (half) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)row + offset)));
+    return _mm256_loadu_ps((const float *)row + offset);
+}
+
+CK_INLINE const void *cache_row(const void *base, size_t index, const int half) {
+    return half ? (const void *)((const uint16_t *)base + index) : (const void *)((const float *)base + index);
+}
+
+// hs % 8 == 0; constant `chunks` >= hs / 8 (chunks past hs / 8 skipped) and `half` at the call site.
+CK_INLINE CK_TARGET void attend(float *out, const float *q, const void *keys, const void *values,
+                                size_t positions, size_t hs, size_t stride, float scale, const int chunks,
+                                const int half) {
     const int used = (int)(hs / 8);
     __m256 qv[MAX_CHUNKS], acc[MAX_CHUNKS];
     for (int c = 0; c < chunks && c < used; c++) {
@@ -22,9 +33,9 @@ CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, c
     for (size_t start = 0; start < positions; start += TILE) {
         const size_t count = positions - start < TILE ? positions - start : TILE;
         for (size_t j = 0; j < count; j++) {
-            const float *k = keys + (start + j) * stride;
-            __m256 dot = _mm256_mul_ps(qv[0], _mm256_loadu_ps(k));
-            for (int c = 1; c < chunks && c < used; c++) dot = _mm256_fmadd_ps(qv[c], _mm256_loadu_ps(k + 8 * c), dot);
+            const void *k = cache_row(keys, (start + j) * stride, half);
+            __m256 dot = _mm256_mul_ps(qv[0], load_cache(k, 0, half));
+            for (int c = 1; c < chunks && c < used; c++) dot = _mm256_fmadd_ps(qv[c], load_cache(k, 8 * c, half), dot);
             scores[j] = sum256(dot);
         }
         for (size_t j = count; j % 8; j++) scores[j] = -INFINITY;
@@ -49,9 +60,9 @@ CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, c
         }
         running_sum += sum256(sum);
         for (size_t j = 0; j < count; j++) {
-            const float *v = values + (start + j) * stride;
+            const void *v = cache_row(values, (start + j) * stride, half);
             const __m256 w = _mm256_set1_ps(scores[j]);
-            for (int c = 0; c < chunks && c < used; c++) acc[c] = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 8 * c), acc[c]);
+            for (int c = 0; c < chunks && c < used; c++) acc[c] = _mm256_fmadd_ps(w, load_cache(v, 8 * c, half), acc[c]);
         }
     }
     const __m256 inverse = _mm256_set1_ps(1.0f / running_sum);
@@ -59,17 +70,30 @@ CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, c
 }
 
 // head_size % 8 == 0 and head_size <= 256 (the Swift caller checks).
+#define DISPATCH(half)                                                                                     \
+    const size_t chunks = head_size / 8;                                                                    \
+    if (chunks <= 8) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 8, half);      \
+    else if (chunks <= 16) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 16, half); \
+    else attend(out, q, keys, values, positions, head_size, cache_stride, scale, 32, half);
+
 CK_TARGET void ck_attend_avx2(float *out, const float *q, const float *keys, const float *values,
                               size_t positions, size_t head_size, size_t cache_stride, float scale) {
-    const size_t chunks = head_size / 8;
-    if (chunks <= 8) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 8);
-    else if (chunks <= 16) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 16);
-    else attend(out, q, keys, values, positions, head_size, cache_stride, scale, 32);
+    DISPATCH(0)
+}
+
+CK_TARGET void ck_attend_f16_avx2(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
+                                  size_t positions, size_t head_size, size_t cache_stride, float scale) {
+    DISPATCH(1)
 }
 
 #else
 void ck_attend_avx2(float *out, const float *q, const float *keys, const float *values,
                     size_t positions, size_t head_size, size_t cache_stride, float scale) {
+    (void)out; (void)q; (void)keys; (void)values; (void)positions; (void)head_size; (void)cache_stride; (void)scale;
+    __builtin_trap();
+}
+void ck_attend_f16_avx2(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
+                        size_t positions, size_t head_size, size_t cache_stride, float scale) {
     (void)out; (void)q; (void)keys; (void)values; (void)positions; (void)head_size; (void)cache_stride; (void)scale;
     __builtin_trap();
 }

@@ -12,10 +12,21 @@ CK_INLINE __mmask16 lanes(size_t count) {
     return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
 }
 
-// hs values in chunks of 16 with a mask per chunk (empty past hs). A constant `chunks` >= ceil(hs / 16) at
-// the call site keeps q and the accumulator in registers.
-CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, const float *values,
-                                size_t positions, size_t hs, size_t stride, float scale, const int chunks) {
+// 16 cache values at element `offset` of a row of f32 (half = 0) or f16 (half = 1) values.
+CK_INLINE CK_TARGET __m512 load_cache(const void *row, size_t offset, __mmask16 m, const int half) {
+    if (half) return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, (const uint16_t *)row + offset));
+    return _mm512_maskz_loadu_ps(m, (const float *)row + offset);
+}
+
+CK_INLINE const void *cache_row(const void *base, size_t index, const int half) {
+    return half ? (const void *)((const uint16_t *)base + index) : (const void *)((const float *)base + index);
+}
+
+// hs values in chunks of 16 with a mask per chunk (empty past hs). Constant `chunks` >= ceil(hs / 16) and
+// `half` at the call site keep q and the accumulator in registers and the load form fixed.
+CK_INLINE CK_TARGET void attend(float *out, const float *q, const void *keys, const void *values,
+                                size_t positions, size_t hs, size_t stride, float scale, const int chunks,
+                                const int half) {
     __m512 qv[MAX_CHUNKS], acc[MAX_CHUNKS];
     __mmask16 mk[MAX_CHUNKS];
     for (int c = 0; c < chunks; c++) {
@@ -28,10 +39,9 @@ CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, c
     for (size_t start = 0; start < positions; start += TILE) {
         const size_t count = positions - start < TILE ? positions - start : TILE;
         for (size_t j = 0; j < count; j++) {
-            const float *k = keys + (start + j) * stride;
-            __m512 dot = _mm512_mul_ps(qv[0], _mm512_maskz_loadu_ps(mk[0], k));
-            for (int c = 1; c < chunks; c++)
-                dot = _mm512_fmadd_ps(qv[c], _mm512_maskz_loadu_ps(mk[c], k + 16 * c), dot);
+            const void *k = cache_row(keys, (start + j) * stride, half);
+            __m512 dot = _mm512_mul_ps(qv[0], load_cache(k, 0, mk[0], half));
+            for (int c = 1; c < chunks; c++) dot = _mm512_fmadd_ps(qv[c], load_cache(k, 16 * c, mk[c], half), dot);
             scores[j] = _mm512_reduce_add_ps(dot);
         }
         __m512 mx = _mm512_set1_ps(-INFINITY);
@@ -56,10 +66,9 @@ CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, c
         }
         running_sum += _mm512_reduce_add_ps(sum);
         for (size_t j = 0; j < count; j++) {
-            const float *v = values + (start + j) * stride;
+            const void *v = cache_row(values, (start + j) * stride, half);
             const __m512 w = _mm512_set1_ps(scores[j]);
-            for (int c = 0; c < chunks; c++)
-                acc[c] = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(mk[c], v + 16 * c), acc[c]);
+            for (int c = 0; c < chunks; c++) acc[c] = _mm512_fmadd_ps(w, load_cache(v, 16 * c, mk[c], half), acc[c]);
         }
     }
     const __m512 inverse = _mm512_set1_ps(1.0f / running_sum);
@@ -68,18 +77,31 @@ CK_INLINE CK_TARGET void attend(float *out, const float *q, const float *keys, c
 }
 
 // head_size <= 256 (the Swift caller checks).
+#define DISPATCH(half)                                                                                         \
+    const size_t chunks = (head_size + 15) / 16;                                                                \
+    if (chunks <= 2) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 2, half);          \
+    else if (chunks <= 4) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 4, half);     \
+    else if (chunks <= 8) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 8, half);     \
+    else attend(out, q, keys, values, positions, head_size, cache_stride, scale, 16, half);
+
 CK_TARGET void ck_attend_avx512(float *out, const float *q, const float *keys, const float *values,
                                 size_t positions, size_t head_size, size_t cache_stride, float scale) {
-    const size_t chunks = (head_size + 15) / 16;
-    if (chunks <= 2) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 2);
-    else if (chunks <= 4) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 4);
-    else if (chunks <= 8) attend(out, q, keys, values, positions, head_size, cache_stride, scale, 8);
-    else attend(out, q, keys, values, positions, head_size, cache_stride, scale, 16);
+    DISPATCH(0)
+}
+
+CK_TARGET void ck_attend_f16_avx512(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
+                                    size_t positions, size_t head_size, size_t cache_stride, float scale) {
+    DISPATCH(1)
 }
 
 #else
 void ck_attend_avx512(float *out, const float *q, const float *keys, const float *values,
                       size_t positions, size_t head_size, size_t cache_stride, float scale) {
+    (void)out; (void)q; (void)keys; (void)values; (void)positions; (void)head_size; (void)cache_stride; (void)scale;
+    __builtin_trap();
+}
+void ck_attend_f16_avx512(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
+                          size_t positions, size_t head_size, size_t cache_stride, float scale) {
     (void)out; (void)q; (void)keys; (void)values; (void)positions; (void)head_size; (void)cache_stride; (void)scale;
     __builtin_trap();
 }

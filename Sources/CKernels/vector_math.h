@@ -7,7 +7,7 @@
 #include <immintrin.h>
 
 #define CK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
-#define CK_AVX2 __attribute__((target("avx2,fma")))
+#define CK_AVX2 __attribute__((target("avx2,fma,f16c")))
 #define CK_INLINE static inline __attribute__((always_inline))
 
 // Cephes expf, the same polynomial as the Swift VectorMath.exp; x is clamped to [-87.3, 88],

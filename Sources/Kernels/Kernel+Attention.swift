@@ -22,65 +22,67 @@ extension Kernel {
         queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
         pool: ThreadPool? = nil, path: KernelPath = .active
     ) {
-        precondition(kvHeads > 0 && heads % kvHeads == 0 && startPosition >= 0)
-        let queryStride = queryStride ?? heads * headSize
-        let outputStride = outputStride ?? heads * headSize
-        let cacheStride = cacheStride ?? kvHeads * headSize
-        let scale = scale ?? 1 / Float(headSize).squareRoot()
-        let group = heads / kvHeads
-        let work = tokens * heads * (startPosition + (tokens + 1) / 2) * headSize
+        let shape = AttentionShape(startPosition: startPosition, tokens: tokens, heads: heads, kvHeads: kvHeads,
+                                   headSize: headSize, queryStride: queryStride, outputStride: outputStride,
+                                   cacheStride: cacheStride, scale: scale)
         let path = attentionPath(path, headSize: headSize)
-        let body = { (items: Range<Int>) in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: tileSize) { tile in
-                for item in items {
-                    let (t, h) = item.quotientAndRemainder(dividingBy: heads)
-                    let kvOffset = (h / group) * headSize
-                    let target = out + t * outputStride + h * headSize, query = q + t * queryStride + h * headSize
-                    let positions = startPosition + t + 1
-                    switch path {
-                    case .avx512:
-                        ck_attend_avx512(target, query, keys + kvOffset, values + kvOffset, positions, headSize, cacheStride, scale)
-                    case .avx2:
-                        ck_attend_avx2(target, query, keys + kvOffset, values + kvOffset, positions, headSize, cacheStride, scale)
-                    case .portable:
-                        attendOne(target, query, keys + kvOffset, values + kvOffset, tile.baseAddress!,
-                                  positions: positions, headSize: headSize, cacheStride: cacheStride, scale: scale)
-                    }
-                }
+        shape.forEachHead(out: out, q: q, pool: pool) { target, query, kvOffset, positions, tile in
+            let k = keys + kvOffset, v = values + kvOffset
+            switch path {
+            case .avx512: ck_attend_avx512(target, query, k, v, positions, headSize, shape.cacheStride, shape.scale)
+            case .avx2: ck_attend_avx2(target, query, k, v, positions, headSize, shape.cacheStride, shape.scale)
+            case .portable: attendOne(target, query, k, v, tile, positions: positions, shape: shape)
             }
-        }
-        if let pool, pool.threadCount > 1, work >= minimumParallelAttentionWork {
-            pool.parallelFor(tokens * heads, grain: 1, body)
-        } else {
-            body(0..<tokens * heads)
         }
     }
 
-    static let tileSize = 64
+    /// The same over an f16 cache: half the memory per slot and half the bytes read per token.
+    public static func attention(
+        _ out: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>,
+        _ keys: UnsafePointer<Float16>, _ values: UnsafePointer<Float16>,
+        startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
+        queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
+        pool: ThreadPool? = nil, path: KernelPath = .active
+    ) {
+        let shape = AttentionShape(startPosition: startPosition, tokens: tokens, heads: heads, kvHeads: kvHeads,
+                                   headSize: headSize, queryStride: queryStride, outputStride: outputStride,
+                                   cacheStride: cacheStride, scale: scale)
+        let path = attentionPath(path, headSize: headSize)
+        shape.forEachHead(out: out, q: q, pool: pool) { target, query, kvOffset, positions, tile in
+            let k = keys + kvOffset, v = values + kvOffset
+            let kBits = UnsafeRawPointer(k).assumingMemoryBound(to: UInt16.self)
+            let vBits = UnsafeRawPointer(v).assumingMemoryBound(to: UInt16.self)
+            switch path {
+            case .avx512: ck_attend_f16_avx512(target, query, kBits, vBits, positions, headSize, shape.cacheStride, shape.scale)
+            case .avx2: ck_attend_f16_avx2(target, query, kBits, vBits, positions, headSize, shape.cacheStride, shape.scale)
+            case .portable: attendOne(target, query, k, v, tile, positions: positions, shape: shape)
+            }
+        }
+    }
 
     /// The C loops hold a head in registers: at most 256 values, and whole 8-float vectors for AVX2.
     static func attentionPath(_ path: KernelPath, headSize: Int) -> KernelPath {
-        precondition(path.isSupported, "kernel path \(path) is not supported on this CPU")
-        switch path {
-        case .avx512 where headSize <= 256: return .avx512
-        case .avx512, .avx2: return headSize <= 256 && headSize % 8 == 0 ? .avx2 : .portable
-        case .portable: return .portable
+        switch checked(path) {
+        case .avx512 where headSize <= 256: .avx512
+        case .avx512, .avx2: headSize <= 256 && headSize % 8 == 0 ? .avx2 : .portable
+        case .portable: .portable
         }
     }
 
     /// One query head against `positions` cached keys and values, in Swift SIMD.
     @inline(__always)
-    static func attendOne(
+    static func attendOne<Element: CacheScalar>(
         _ out: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>,
-        _ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>, _ tile: UnsafeMutablePointer<Float>,
-        positions: Int, headSize: Int, cacheStride: Int, scale: Float
+        _ keys: UnsafePointer<Element>, _ values: UnsafePointer<Element>, _ tile: UnsafeMutablePointer<Float>,
+        positions: Int, shape: AttentionShape
     ) {
+        let headSize = shape.headSize
         out.update(repeating: 0, count: headSize)
         var runningMax = -Float.infinity, runningSum: Float = 0
-        for tileStart in stride(from: 0, to: positions, by: tileSize) {
-            let count = min(tileSize, positions - tileStart)
+        for tileStart in stride(from: 0, to: positions, by: AttentionShape.tileSize) {
+            let count = min(AttentionShape.tileSize, positions - tileStart)
             for j in 0..<count {
-                tile[j] = VectorMath.dot(q, keys + (tileStart + j) * cacheStride, headSize) * scale
+                tile[j] = Element.dot(q, keys + (tileStart + j) * shape.cacheStride, headSize) * shape.scale
             }
             let newMax = max(runningMax, VectorMath.maximum(tile, count))
             if runningMax != -.infinity && newMax != runningMax {
@@ -92,10 +94,22 @@ extension Kernel {
             for j in 0..<count {
                 let weight = VectorMath.exp(tile[j] - newMax)
                 runningSum += weight
-                VectorMath.addScaled(out, weight, values + (tileStart + j) * cacheStride, headSize)
+                Element.addScaled(out, weight, values + (tileStart + j) * shape.cacheStride, headSize)
             }
         }
         VectorMath.scale(out, 1 / runningSum, headSize)
+    }
+
+    /// out[i] = Float16(x[i]), to nearest even: writes new keys and values into an f16 cache.
+    public static func convert(
+        _ out: UnsafeMutablePointer<Float16>, _ x: UnsafePointer<Float>, count: Int, path: KernelPath = .active
+    ) {
+        let bits = UnsafeMutableRawPointer(out).assumingMemoryBound(to: UInt16.self)
+        switch checked(path) {
+        case .avx512: ck_f32_to_f16_avx512(bits, x, count)
+        case .avx2: ck_f32_to_f16_avx2(bits, x, count)
+        case .portable: for i in 0..<count { out[i] = Float16(x[i]) }
+        }
     }
 }
 
@@ -107,29 +121,50 @@ extension NaiveKernel {
         queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
         pool: ThreadPool? = nil, path: KernelPath = .active
     ) {
-        let queryStride = queryStride ?? heads * headSize
-        let outputStride = outputStride ?? heads * headSize
-        let cacheStride = cacheStride ?? kvHeads * headSize
-        let scale = Double(scale ?? 1 / Float(headSize).squareRoot())
+        let shape = AttentionShape(startPosition: startPosition, tokens: tokens, heads: heads, kvHeads: kvHeads,
+                                   headSize: headSize, queryStride: queryStride, outputStride: outputStride,
+                                   cacheStride: cacheStride, scale: scale)
         for t in 0..<tokens {
             for h in 0..<heads {
-                let query = q + t * queryStride + h * headSize
+                let query = q + t * shape.queryStride + h * headSize
                 let kvOffset = (h / (heads / kvHeads)) * headSize
                 let positions = startPosition + t + 1
                 var scores = (0..<positions).map { p in
                     var dot: Double = 0
-                    for i in 0..<headSize { dot += Double(query[i]) * Double(keys[p * cacheStride + kvOffset + i]) }
-                    return dot * scale
+                    for i in 0..<headSize { dot += Double(query[i]) * Double(keys[p * shape.cacheStride + kvOffset + i]) }
+                    return dot * Double(shape.scale)
                 }
                 let maximum = scores.max()!
                 scores = scores.map { Foundation.exp($0 - maximum) }
                 let sum = scores.reduce(0, +)
                 for i in 0..<headSize {
                     var value: Double = 0
-                    for p in 0..<positions { value += scores[p] * Double(values[p * cacheStride + kvOffset + i]) }
-                    out[t * outputStride + h * headSize + i] = Float(value / sum)
+                    for p in 0..<positions { value += scores[p] * Double(values[p * shape.cacheStride + kvOffset + i]) }
+                    out[t * shape.outputStride + h * headSize + i] = Float(value / sum)
                 }
             }
         }
+    }
+
+    /// The f16-cache twin: widens the cache to f32 and runs the f32 reference.
+    public static func attention(
+        _ out: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>,
+        _ keys: UnsafePointer<Float16>, _ values: UnsafePointer<Float16>,
+        startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
+        queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
+        pool: ThreadPool? = nil, path: KernelPath = .active
+    ) {
+        let stride = cacheStride ?? kvHeads * headSize
+        let count = (startPosition + tokens - 1) * stride + kvHeads * headSize
+        let wideKeys = (0..<count).map { Float(keys[$0]) }, wideValues = (0..<count).map { Float(values[$0]) }
+        attention(out, q, wideKeys, wideValues, startPosition: startPosition, tokens: tokens, heads: heads,
+                  kvHeads: kvHeads, headSize: headSize, queryStride: queryStride, outputStride: outputStride,
+                  cacheStride: stride, scale: scale)
+    }
+
+    public static func convert(
+        _ out: UnsafeMutablePointer<Float16>, _ x: UnsafePointer<Float>, count: Int, path: KernelPath = .active
+    ) {
+        for i in 0..<count { out[i] = Float16(x[i]) }
     }
 }

@@ -56,6 +56,41 @@ final class RoPEAndAttentionTests: XCTestCase {
         }
     }
 
+    func testF16CacheAttentionMatchesNaiveOnEveryPath() {
+        var rng = SeededGenerator(seed: 42)
+        let pool = ThreadPool(threadCount: 2)
+        for (heads, kvHeads, headSize, start, tokens) in [(4, 4, 64, 70, 1), (4, 2, 40, 3, 5), (2, 1, 13, 9, 2),
+                                                         (8, 8, 256, 100, 1)] {
+            let positions = start + tokens, cacheStride = kvHeads * headSize + 8
+            let keys = rng.floats(positions * cacheStride, in: -2...2).map { Float16($0) }
+            let values = rng.floats(positions * cacheStride).map { Float16($0) }
+            let q = rng.floats(tokens * heads * headSize, in: -2...2)
+            var naive = [Float](repeating: 0, count: tokens * heads * headSize)
+            NaiveKernel.attention(&naive, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
+                                  kvHeads: kvHeads, headSize: headSize, cacheStride: cacheStride)
+            for path in KernelPath.supported {
+                var fast = [Float](repeating: .nan, count: naive.count)
+                Kernel.attention(&fast, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
+                                 kvHeads: kvHeads, headSize: headSize, cacheStride: cacheStride, pool: pool, path: path)
+                assertClose(fast, naive, absolute: 1e-5, relative: 1e-4, "\(path) NH \(heads) HS \(headSize)")
+            }
+        }
+    }
+
+    func testConvertToF16RoundsToNearestEven() {
+        var rng = SeededGenerator(seed: 43)
+        var x = rng.floats(37, in: -70000...70000)
+        x[0] = 1 + 1.0 / 2048  // halfway between two f16 values: rounds to the even one, 1.0
+        x[1] = 1e-6            // an f16 subnormal
+        let expected = x.map { Float16($0) }
+        for path in KernelPath.supported {
+            var out = [Float16](repeating: 0, count: 37)
+            Kernel.convert(&out, x, count: 37, path: path)
+            XCTAssertEqual(out.map(\.bitPattern), expected.map(\.bitPattern), "\(path)")
+        }
+        XCTAssertEqual(expected[0], 1)
+    }
+
     func testAttentionToOnePositionReturnsItsValue() {
         for path in KernelPath.supported {
             let keys: [Float] = [3, -1, 2, 0, 0, 0, 0, 0], values: [Float] = [0.25, 7, 1, 2, 3, 4, 5, 6]

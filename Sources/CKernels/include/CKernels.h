@@ -56,6 +56,15 @@ void ck_attend_avx512(float *out, const float *q, const float *keys, const float
                       size_t positions, size_t head_size, size_t cache_stride, float scale);
 void ck_attend_avx2(float *out, const float *q, const float *keys, const float *values,
                     size_t positions, size_t head_size, size_t cache_stride, float scale);
+/// The same with an f16 cache (half the memory and bandwidth); cache_stride counts f16 values.
+void ck_attend_f16_avx512(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
+                          size_t positions, size_t head_size, size_t cache_stride, float scale);
+void ck_attend_f16_avx2(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
+                        size_t positions, size_t head_size, size_t cache_stride, float scale);
+
+/// out[i] = f16(x[i]) rounded to nearest even: writes keys and values into an f16 cache.
+void ck_f32_to_f16_avx512(uint16_t *out, const float *x, size_t count);
+void ck_f32_to_f16_avx2(uint16_t *out, const float *x, size_t count);
 
 /// out[i] = silu(gate[i]) * up[i]; out may alias gate or up.
 void ck_swiglu_avx512(float *out, const float *gate, const float *up, size_t count);
