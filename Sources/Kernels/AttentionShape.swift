@@ -68,11 +68,22 @@ extension Float: CacheScalar {
 extension Float16: CacheScalar {
     static func dot(_ q: UnsafePointer<Float>, _ row: UnsafePointer<Float16>, _ count: Int) -> Float {
         var sum: Float = 0
-        for i in 0..<count { sum += q[i] * Float(row[i]) }
+        for i in 0..<count { sum += q[i] * widen(row[i].bitPattern) }
         return sum
     }
 
     static func addScaled(_ y: UnsafeMutablePointer<Float>, _ a: Float, _ row: UnsafePointer<Float16>, _ count: Int) {
-        for i in 0..<count { y[i] += a * Float(row[i]) }
+        for i in 0..<count { y[i] += a * widen(row[i].bitPattern) }
+    }
+
+    /// f16 bits to f32 with integer and float ops only: `Float(Float16)` is a library call per value on
+    /// baseline x86-64, 50x slower. Shifting the 15 magnitude bits into place and scaling by 2^112 rebases
+    /// the exponent and normalizes subnormals; results >= 2^16 were infinities or NaNs.
+    @inline(__always)
+    package static func widen(_ h: UInt16) -> Float {
+        let bits = UInt32(h)
+        let magnitude = Float(bitPattern: (bits & 0x7FFF) << 13) * Float(bitPattern: 0x7780_0000)
+        let special = magnitude >= 65536 ? magnitude.bitPattern | 0x7F80_0000 : magnitude.bitPattern
+        return Float(bitPattern: special | (bits & 0x8000) << 16)
     }
 }

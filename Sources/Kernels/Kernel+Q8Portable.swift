@@ -27,7 +27,7 @@ extension Kernel {
                         }
                         let scales = a.weight_scales + (g * blocks + b) * 16
                         let xd = a.x_scales[t * blocks + b]
-                        for r in 0..<16 { sum[r] += Float(acc[r]) * Float(Float16(bitPattern: scales[r])) * xd }
+                        for r in 0..<16 { sum[r] += Float(acc[r]) * Float16.widen(scales[r]) * xd }
                     }
                     let o = a.out + t * a.out_stride + g * 16
                     for r in 0..<valid { o[r] = sum[r] }

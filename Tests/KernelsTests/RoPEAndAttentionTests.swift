@@ -62,7 +62,9 @@ final class RoPEAndAttentionTests: XCTestCase {
         for (heads, kvHeads, headSize, start, tokens) in [(4, 4, 64, 70, 1), (4, 2, 40, 3, 5), (2, 1, 13, 9, 2),
                                                          (8, 8, 256, 100, 1)] {
             let positions = start + tokens, cacheStride = kvHeads * headSize + 8
-            let keys = rng.floats(positions * cacheStride, in: -2...2).map { Float16($0) }
+            var keys = rng.floats(positions * cacheStride, in: -2...2).map { Float16($0) }
+            keys[1] = Float16(bitPattern: 0x0001)  // the smallest subnormal
+            keys[2] = Float16(bitPattern: 0x83FF)  // the largest negative subnormal
             let values = rng.floats(positions * cacheStride).map { Float16($0) }
             let q = rng.floats(tokens * heads * headSize, in: -2...2)
             var naive = [Float](repeating: 0, count: tokens * heads * headSize)
@@ -73,6 +75,17 @@ final class RoPEAndAttentionTests: XCTestCase {
                 Kernel.attention(&fast, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
                                  kvHeads: kvHeads, headSize: headSize, cacheStride: cacheStride, pool: pool, path: path)
                 assertClose(fast, naive, absolute: 1e-5, relative: 1e-4, "\(path) NH \(heads) HS \(headSize)")
+            }
+        }
+    }
+
+    func testPortableF16WideningIsExactForEveryBitPattern() {
+        for bits in 0...UInt16.max {
+            let expected = Float(Float16(bitPattern: bits)), actual = Float16.widen(bits)
+            if expected.isNaN {
+                XCTAssertTrue(actual.isNaN, "\(bits)")
+            } else {
+                XCTAssertEqual(actual.bitPattern, expected.bitPattern, "\(bits)")
             }
         }
     }
