@@ -1,0 +1,29 @@
+import Foundation
+import Kernels
+
+/// Weight bytes streamed per second as the working set grows past L1, L2 and L3: where decode stops being
+/// compute-bound. (Reading a large matrix through non-temporal prefetches so it would not evict a set kept
+/// in L2 was tried and was 5x slower: it defeats the hardware prefetcher.)
+enum SweepBenchmark {
+    static func run(pools: [Int: ThreadPool]) {
+        print("== int8 matvec over a cycle of 1536x256 matrices (GB/s of weights)")
+        let x = try! Q8Activations(capacity: 1, columns: 256)
+        let input = (0..<256).map { _ in Float.random(in: -1...1) }
+        input.withUnsafeBufferPointer { x.quantize($0.baseAddress!, rows: 1) }
+        var out = [Float](repeating: 0, count: 8192)
+        for count in [1, 2, 4, 6, 8, 10, 14, 20, 40] {
+            let matrices = (0..<count).map { _ in Timing.randomMatrix(rows: 1536, columns: 256) }
+            let bytes = matrices.reduce(0) { $0 + $1.byteCount }
+            var line = "\(bytes / 1024) KiB:"
+            for threads in [1, 2] {
+                let seconds = out.withUnsafeMutableBufferPointer { out in
+                    Timing.median(calls: max(20, 400 / count)) {
+                        for m in matrices { Kernel.matMul(out.baseAddress!, m, x, pool: pools[threads], path: .best) }
+                    }
+                }
+                line += "  \(threads)T \(Timing.format(Double(bytes) / seconds / 1e9)) GB/s"
+            }
+            print(line)
+        }
+    }
+}

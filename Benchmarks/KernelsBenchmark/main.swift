@@ -1,0 +1,18 @@
+// Micro-benchmarks for the Kernels target; not a test. Run:
+//   swift run -c release KernelsBenchmark [matvec|matmul|decode|prefill|sweep|quantize|f32|pool|forward|all]
+// Each figure is the median of several timed repetitions.
+import Foundation
+import Kernels
+
+let mode = CommandLine.arguments.dropFirst().first ?? "all"
+let pools = [1: ThreadPool(threadCount: 1), 2: ThreadPool(threadCount: 2)]
+
+if mode == "matvec" || mode == "all" { MatVecBenchmark.run(pools: pools) }
+if mode == "matmul" || mode == "all" { MatVecBenchmark.run(pools: pools, tokens: 128) }
+if mode == "decode" || mode == "all" { DecodeBenchmark.run(pools: pools, tokens: 1) }
+if mode == "prefill" || mode == "all" { DecodeBenchmark.run(pools: pools, tokens: 128) }
+if mode == "sweep" { SweepBenchmark.run(pools: pools) }
+if mode == "quantize" || mode == "all" { QuantizeBenchmark.run() }
+if mode == "f32" || mode == "all" { F32Benchmark.run(pools: pools) }
+if mode == "pool" || mode == "all" { PoolBenchmark.run(pools: pools) }
+if mode == "forward" || mode == "all" { ForwardBenchmark.run(pools: pools) }

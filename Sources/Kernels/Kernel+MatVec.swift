@@ -1,0 +1,40 @@
+extension Kernel {
+    /// out (N) = W (N, K) · x (K), f32 row-major weights; rows split over the pool when it pays.
+    public static func matVec(
+        _ out: UnsafeMutablePointer<Float>, _ weights: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        rows: Int, columns: Int, pool: ThreadPool? = nil
+    ) {
+        let body = { (range: Range<Int>) in
+            for n in range { out[n] = VectorMath.dot(weights + n * columns, x, columns) }
+        }
+        if let pool, pool.threadCount > 1, rows * columns >= minimumParallelWork * 512 * pool.threadCount {
+            pool.parallelFor(rows, body)
+        } else {
+            body(0..<rows)
+        }
+    }
+
+    /// Σ a[i] b[i].
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        VectorMath.dot(a, b, count)
+    }
+}
+
+extension NaiveKernel {
+    public static func matVec(
+        _ out: UnsafeMutablePointer<Float>, _ weights: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        rows: Int, columns: Int, pool: ThreadPool? = nil
+    ) {
+        for n in 0..<rows {
+            var sum: Double = 0
+            for k in 0..<columns { sum += Double(weights[n * columns + k]) * Double(x[k]) }
+            out[n] = Float(sum)
+        }
+    }
+
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var sum: Double = 0
+        for i in 0..<count { sum += Double(a[i]) * Double(b[i]) }
+        return Float(sum)
+    }
+}

@@ -1,0 +1,72 @@
+import CKernels
+
+extension Kernel {
+    /// Below this many 16x32 weight tiles times tokens a product runs on the caller alone: waking the
+    /// second thread costs more than it saves (measured in Benchmarks/KernelsBenchmark).
+    public static let minimumParallelWork = 64
+
+    /// out (T, N) = x (T, K) · Wᵀ: out[t * outputStride + n] = Σₖ W[n, k] x[t, k], for t < x.rows.
+    /// Each 32-column block is an int32 dot product scaled by both blocks' scales. A 1-token x is the decode
+    /// matrix-vector product; several tokens reuse every weight load (prefill, or one token per sequence).
+    public static func matMul(
+        _ out: UnsafeMutablePointer<Float>, _ weights: Q8Matrix, _ x: Q8Activations,
+        outputStride: Int? = nil, pool: ThreadPool? = nil, path: KernelPath = .active
+    ) {
+        precondition(x.columns == weights.columns, "activations have \(x.columns) columns, weights \(weights.columns)")
+        precondition(path.isSupported, "kernel path \(path) is not supported on this CPU")
+        let stride = outputStride ?? weights.rows
+        precondition(stride >= weights.rows)
+        guard x.rows > 0 else { return }
+        let args = ck_q8_matmul_args(
+            out: out, out_stride: stride,
+            weights: weights.quants, weight_scales: weights.scales,
+            x: x.values, x_scales: x.scales, x_bias: x.biases,
+            rows: weights.rows, blocks: weights.blocks,
+            group_begin: 0, group_end: weights.groups, tokens: x.rows)
+        let work = weights.groups * weights.blocks * x.rows
+        if let pool, pool.threadCount > 1, work >= minimumParallelWork * pool.threadCount {
+            pool.parallelFor(weights.groups) { groups in
+                var part = args
+                part.group_begin = groups.lowerBound
+                part.group_end = groups.upperBound
+                q8MatMul(part, path)
+            }
+        } else {
+            q8MatMul(args, path)
+        }
+    }
+
+    @inline(__always)
+    static func q8MatMul(_ args: ck_q8_matmul_args, _ path: KernelPath) {
+        var args = args
+        switch path {
+        case .avx512: ck_q8_matmul_avx512(&args)
+        case .avx2: ck_q8_matmul_avx2(&args)
+        case .portable: q8MatMulPortable(args)
+        }
+    }
+}
+
+extension NaiveKernel {
+    /// The twin of `Kernel.matMul`: the same int32-per-block arithmetic, read through the matrix's accessors.
+    public static func matMul(
+        _ out: UnsafeMutablePointer<Float>, _ weights: Q8Matrix, _ x: Q8Activations,
+        outputStride: Int? = nil, pool: ThreadPool? = nil, path: KernelPath = .active
+    ) {
+        precondition(x.columns == weights.columns)
+        let stride = outputStride ?? weights.rows
+        for t in 0..<x.rows {
+            for n in 0..<weights.rows {
+                var sum: Float = 0
+                for b in 0..<weights.blocks {
+                    var dot: Int32 = 0
+                    for k in b * 32..<b * 32 + 32 {
+                        dot += Int32(weights.quant(row: n, column: k)) * Int32(x.values[t * x.columns + k])
+                    }
+                    sum += weights.scale(row: n, block: b) * x.scales[t * x.blocks + b] * Float(dot)
+                }
+                out[t * stride + n] = sum
+            }
+        }
+    }
+}

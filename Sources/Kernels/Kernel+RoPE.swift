@@ -1,0 +1,58 @@
+import Foundation
+
+extension Kernel {
+    /// Rotates the first `table.dimensions` values of every head in place.
+    /// x: (T, H, HS), token t at x + t * tokenStride (default H * HS), at position startPosition + t.
+    public static func rope(
+        _ x: UnsafeMutablePointer<Float>, _ table: RoPETable,
+        startPosition: Int, tokens: Int, heads: Int, headSize: Int, tokenStride: Int? = nil
+    ) {
+        let stride = tokenStride ?? heads * headSize
+        let pairs = table.dimensions / 2
+        precondition(table.dimensions <= headSize && startPosition >= 0 && startPosition + tokens <= table.maxPositions)
+        for t in 0..<tokens {
+            let cosines = table.cosines.pointer + (startPosition + t) * pairs
+            let sines = table.sines.pointer + (startPosition + t) * pairs
+            for h in 0..<heads {
+                let head = x + t * stride + h * headSize
+                switch table.style {
+                case .adjacentPairs:
+                    for i in 0..<pairs {
+                        let a = head[2 * i], b = head[2 * i + 1], c = cosines[i], s = sines[i]
+                        head[2 * i] = a * c - b * s
+                        head[2 * i + 1] = a * s + b * c
+                    }
+                case .halves:
+                    for i in 0..<pairs {
+                        let a = head[i], b = head[i + pairs], c = cosines[i], s = sines[i]
+                        head[i] = a * c - b * s
+                        head[i + pairs] = a * s + b * c
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension NaiveKernel {
+    /// Recomputes every angle as llama.cpp's ggml_rope does, ignoring the table's values.
+    public static func rope(
+        _ x: UnsafeMutablePointer<Float>, _ table: RoPETable,
+        startPosition: Int, tokens: Int, heads: Int, headSize: Int, tokenStride: Int? = nil
+    ) {
+        let stride = tokenStride ?? heads * headSize
+        let dimensions = table.dimensions, pairs = dimensions / 2
+        for t in 0..<tokens {
+            for h in 0..<heads {
+                let head = x + t * stride + h * headSize
+                for i in 0..<pairs {
+                    let theta = Double(startPosition + t) * pow(Double(table.base), -2 * Double(i) / Double(dimensions))
+                    let (first, second) = table.style == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + pairs)
+                    let a = Double(head[first]), b = Double(head[second])
+                    head[first] = Float(a * cos(theta) - b * sin(theta))
+                    head[second] = Float(a * sin(theta) + b * cos(theta))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// How RoPE pairs the dimensions of a head.
+public enum RoPEStyle: Sendable {
+    /// llama.cpp's mode 0 (LLaMA): adjacent pairs (x[2i], x[2i+1]).
+    case adjacentPairs
+    /// llama.cpp's NeoX mode (Gemma, GPT-NeoX): halves (x[i], x[i + D/2]).
+    case halves
+}
+
+/// cos and sin of θᵢ = p · base^(-2i/D) for every position p < P and pair i < D/2, computed once in
+/// double so the kernel does no trigonometry per token. D is the rotated dimension count (n_rot, at most
+/// the head size; dimensions past it pass through).
+public final class RoPETable: Sendable {
+    public let maxPositions: Int
+    public let dimensions: Int
+    public let base: Float
+    public let style: RoPEStyle
+    let cosines: AlignedArray<Float>  // (P, D/2)
+    let sines: AlignedArray<Float>    // (P, D/2)
+
+    public init(maxPositions: Int, dimensions: Int, base: Float, style: RoPEStyle = .adjacentPairs) throws(KernelError) {
+        guard maxPositions > 0, dimensions > 0, dimensions % 2 == 0 else {
+            throw .invalidShape(rows: maxPositions, columns: dimensions)
+        }
+        self.maxPositions = maxPositions
+        self.dimensions = dimensions
+        self.base = base
+        self.style = style
+        let pairs = dimensions / 2
+        cosines = AlignedArray(count: maxPositions * pairs)
+        sines = AlignedArray(count: maxPositions * pairs)
+        for p in 0..<maxPositions {
+            for i in 0..<pairs {
+                let theta = Double(p) * pow(Double(base), -2 * Double(i) / Double(dimensions))
+                cosines.pointer[p * pairs + i] = Float(cos(theta))
+                sines.pointer[p * pairs + i] = Float(sin(theta))
+            }
+        }
+    }
+}
