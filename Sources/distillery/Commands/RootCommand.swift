@@ -4,10 +4,11 @@ enum RootCommand {
         name: "distillery",
         abstract: "Distill small language models from a GGUF teacher and serve them fast.",
         usage: "distillery <subcommand> [options]",
-        subcommands: [GenerateCommand.spec, EvalCommand.spec, TokenizeCommand.spec, InspectCommand.spec])
+        subcommands: [GenerateCommand.spec, BenchCommand.spec, EvalCommand.spec, TokenizeCommand.spec, InspectCommand.spec])
 
     static let group = CommandGroup(spec: spec, commands: [
         "generate": GenerateCommand.main,
+        "bench": BenchCommand.main,
         "eval": EvalCommand.main,
         "tokenize": TokenizeCommand.main,
         "inspect": InspectCommand.main,
