@@ -16,12 +16,15 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS"]),
         .target(name: "HTTP", dependencies: ["CLibUV"]),
+        .target(name: "Distill", dependencies: ["COpenBLAS"]),
         .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "CJemalloc"]),
+        .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill"], path: "Benchmarks/TrainerBenchmark"),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill"]),
     ]
 )

@@ -1,0 +1,20 @@
+/// Everything the trainer refuses, named so a CLI can print it as is.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    case invalidConfiguration(String)
+    case invalidBatch(String)
+    case invalidTeacherTargets(String)
+    case unknownLoss(String)
+    case checkpoint(String)
+    case io(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let why): "invalid training configuration: \(why)"
+        case .invalidBatch(let why): "invalid training batch: \(why)"
+        case .invalidTeacherTargets(let why): "invalid teacher targets: \(why)"
+        case .unknownLoss(let name): "unknown loss '\(name)' (expected kl, rkl, jsd or ce)"
+        case .checkpoint(let why): "bad checkpoint: \(why)"
+        case .io(let path, let reason): "\(path): \(reason)"
+        }
+    }
+}
