@@ -2,18 +2,17 @@
 /// functions, and a scalar `exp` per vocabulary entry would cost more than the output matmul itself.
 package typealias Float16x = SIMD16<Float>
 
-private let log2e = Float16x(repeating: 1.442_695_040_888_963_4)
-private let ln2High = Float16x(repeating: 0.693_359_375)
-private let ln2Low = Float16x(repeating: -2.121_944_4e-4)
-// Adding 1.5 * 2^23 rounds to the nearest integer and leaves that integer in the low mantissa bits.
-private let roundingMagic = Float16x(repeating: 12_582_912)
-private let roundingMagicBits = SIMD16<Int32>(repeating: 0x4B40_0000)
-private let upperLimit = Float16x(repeating: 88.0)
-private let lowerLimit = Float16x(repeating: -87.0)
-
 /// exp(x) to within a few ulp for x in [-87, 88]; 0 below (where the true value is denormal anyway).
 @inline(__always)
 package func simdExp(_ x: Float16x) -> Float16x {
+    // Local splats, not globals: a global would cost a lazy-initialization check in every inner loop.
+    let log2e = Float16x(repeating: 1.442_695_040_888_963_4)
+    let ln2High = Float16x(repeating: 0.693_359_375)
+    let ln2Low = Float16x(repeating: -2.121_944_4e-4)
+    // Adding 1.5 * 2^23 rounds to the nearest integer and leaves that integer in the low mantissa bits.
+    let roundingMagic = Float16x(repeating: 12_582_912)
+    let roundingMagicBits = SIMD16<Int32>(repeating: 0x4B40_0000)
+    let upperLimit = Float16x(repeating: 88.0), lowerLimit = Float16x(repeating: -87.0)
     let clamped = pointwiseMin(pointwiseMax(x, lowerLimit), upperLimit)
     let shifted = clamped * log2e + roundingMagic
     let n = shifted - roundingMagic
