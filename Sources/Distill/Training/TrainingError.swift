@@ -6,6 +6,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unknownLoss(String)
     case checkpoint(String)
     case io(path: String, reason: String)
+    case diverged(step: Int, loss: Double, gradientNorm: Double)
 
     public var description: String {
         switch self {
@@ -15,6 +16,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .unknownLoss(let name): "unknown loss '\(name)' (expected kl, rkl, jsd or ce)"
         case .checkpoint(let why): "bad checkpoint: \(why)"
         case .io(let path, let reason): "\(path): \(reason)"
+        case .diverged(let step, let loss, let norm):
+            "training diverged at step \(step): loss \(loss), gradient norm \(norm) (try a lower learning rate)"
         }
     }
 }

@@ -33,7 +33,11 @@ package enum VectorMath {
     package static func max(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Float16x(repeating: -.infinity)
         var i = 0
-        while i + 16 <= n { acc = pointwiseMax(acc, load(a + i)); i += 16 }
+        while i + 16 <= n {
+            let x = load(a + i)
+            acc.replace(with: x, where: x .> acc)  // not pointwiseMax, which is not vectorized
+            i += 16
+        }
         var best = acc.max()
         while i < n { best = Swift.max(best, a[i]); i += 1 }
         return best
