@@ -1,0 +1,90 @@
+import Foundation
+import XCTest
+import Distill
+
+/// The optimizer's schedule, the progress callback and the JSONL log.
+final class TrainerTests: XCTestCase {
+    func testWarmupThenCosineDecay() {
+        let config = OptimizerConfig(learningRate: 1, minimumLearningRateFraction: 0.1, warmupSteps: 4)
+        XCTAssertEqual(config.learningRate(step: 0, totalSteps: 14), 0.25, accuracy: 1e-6)
+        XCTAssertEqual(config.learningRate(step: 3, totalSteps: 14), 1, accuracy: 1e-6)
+        XCTAssertEqual(config.learningRate(step: 9, totalSteps: 14), 0.55, accuracy: 1e-6, "halfway down the cosine")
+        XCTAssertEqual(config.learningRate(step: 14, totalSteps: 14), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(config.learningRate(step: 20, totalSteps: 14), 0.1, accuracy: 1e-6)
+    }
+
+    /// One AdamW step from zero moments moves every weight by lr * sign(g) (bias correction makes
+    /// m / sqrt(v) = g / |g|), plus decay on matrices only.
+    func testFirstAdamWStepAndSelectiveWeightDecay() throws {
+        let config = TrainingModelConfig(vocabularySize: 9, embeddingLength: 4, layerCount: 1, headCount: 2,
+                                         feedForwardLength: 6, contextLength: 4)
+        let model = try TrainingModel(config: config, seed: 1, standardDeviation: 0.3)
+        let before = model.parameterValues
+        let lr: Float = 0.01, decay: Float = 0.5
+        let data = InMemoryTrainingData([TrainingSequence(tokens: [1, 2, 3, 4, 5])])
+        let trainer = try Trainer(model: model, config: TrainerConfig(
+            batchSize: 1, sequenceLength: 4, totalSteps: 1, loss: DistillationLoss(kind: .ce),
+            optimizer: OptimizerConfig(learningRate: lr, epsilon: 1e-12, weightDecay: decay, gradientClip: 0)),
+            data: data)
+        _ = try trainer.trainStep()
+        let after = model.parameterValues
+        XCTAssertGreaterThan(zip(before, after).filter { $0 != $1 }.count, before.count / 2, "most weights moved")
+        for tensor in model.layout.tensors {
+            for i in tensor.offset..<(tensor.offset + tensor.count) where after[i] != before[i] {
+                let decayTerm = tensor.decays ? lr * decay * before[i] : 0
+                let step = abs(before[i] - decayTerm - after[i])
+                XCTAssertEqual(step, lr, accuracy: lr * 1e-3, "\(tensor.name)[\(i - tensor.offset)]")
+            }
+        }
+        XCTAssertFalse(model.layout.tensor(named: "token_embd.weight")!.decays)
+        XCTAssertFalse(model.layout.tensor(named: "blk.0.attn_norm.weight")!.decays)
+        XCTAssertTrue(model.layout.tensor(named: "blk.0.ffn_down.weight")!.decays)
+    }
+
+    func testProgressCallbackCanStopAndLogHasOneLinePerStep() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("distill-log-\(UUID()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let teacher = try TinyTeacher()
+        let data = InMemoryTrainingData(try teacher.sample(count: 4, sequenceLength: 8, seed: 1))
+        let model = try TrainingModel(config: DistillationTests.studentConfig, seed: 1)
+        let trainer = try Trainer(model: model, config: TrainerConfig(
+            batchSize: 2, sequenceLength: 8, totalSteps: 10, threads: 1), data: data)
+        var seen: [Int] = []
+        let last = try trainer.train(log: TrainingLog(path: path)) { progress in
+            seen.append(progress.step)
+            XCTAssertTrue(progress.line.hasPrefix("step \(progress.step)/10  loss "), progress.line)
+            XCTAssertTrue(progress.line.contains(" kl ") && progress.line.contains("tok/s"), progress.line)
+            return progress.step == 3 ? .stop : .proceed
+        }
+        XCTAssertEqual(seen, [1, 2, 3])
+        XCTAssertEqual(trainer.step, 3)
+        XCTAssertEqual(last?.tokens, 3 * 16)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        let record = try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as! [String: Any]
+        XCTAssertEqual(record["step"] as? Int, 3)
+        XCTAssertNotNil(record["kl"] as? Double)
+        XCTAssertNotNil(record["tokens_per_second"] as? Double)
+    }
+
+    func testInvalidConfigurationsAreTypedErrors() throws {
+        let model = try TrainingModel(config: DistillationTests.studentConfig, seed: 1)
+        let data = InMemoryTrainingData([TrainingSequence(tokens: [1, 2, 3, 4, 5])])
+        XCTAssertThrowsError(try Trainer(model: model, config: TrainerConfig(
+            batchSize: 1, sequenceLength: 4, tokensPerStep: 6, totalSteps: 1), data: data))
+        XCTAssertThrowsError(try Trainer(model: model, config: TrainerConfig(
+            batchSize: 1, sequenceLength: 4, totalSteps: 1, loss: DistillationLoss(alpha: 2)), data: data))
+        XCTAssertThrowsError(try Trainer(model: model, config: TrainerConfig(
+            batchSize: 1, sequenceLength: 100, totalSteps: 1), data: data), "longer than the context")
+        XCTAssertThrowsError(try TrainingModel(config: TrainingModelConfig(
+            vocabularySize: 10, embeddingLength: 10, layerCount: 1, headCount: 3, feedForwardLength: 4, contextLength: 4),
+            seed: 1))
+        let kl = try Trainer(model: model, config: TrainerConfig(batchSize: 1, sequenceLength: 4, totalSteps: 1),
+                             data: data)
+        XCTAssertThrowsError(try kl.trainStep(), "kl without teacher targets") { XCTAssertTrue($0 is TrainingError) }
+        let short = try Trainer(model: model, config: TrainerConfig(
+            batchSize: 1, sequenceLength: 4, totalSteps: 1, loss: DistillationLoss(kind: .ce)),
+            data: InMemoryTrainingData([TrainingSequence(tokens: [1, 2])]))
+        XCTAssertThrowsError(try short.trainStep(), "sequence shorter than T + 1")
+    }
+}
