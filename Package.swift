@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CLibUV"]),
         .target(name: "Distill", dependencies: ["COpenBLAS"]),
         .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "CJemalloc"]),
-        .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill"], path: "Benchmarks/TrainerBenchmark"),
+        .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
