@@ -25,7 +25,9 @@ final class LossGradientTests: XCTestCase {
             try! LossLayer.forward(logits, targets, teacher, loss, N, V).loss
         }
         var dlogits = [Float](repeating: .nan, count: N * V)
-        try dlogits.ptr { try LossLayer.backward($0, logits, targets, teacher, loss, dloss: 1, N, V) }
+        let recomputed = try dlogits.ptr { try LossLayer.backward($0, logits, targets, teacher, loss, dloss: 1, N, V) }
+        XCTAssertEqual(recomputed, try LossLayer.forward(logits, targets, teacher, loss, N, V),
+                       "backward recomputes exactly the forward's sums", file: file, line: line)
         GradientCheck.assertClose(dlogits, GradientCheck.numeric(&logits, h: 1e-2, value), tolerance: 5e-3,
                                   "\(loss.kind) dlogits", file: file, line: line)
     }

@@ -13,6 +13,7 @@ struct LossRow {
     private var studentLog: [Double] = []  // [K + 1] log q per bucket, tail last
     private var h: [Double] = []  // [K + 1]
     private var bucketIds: [Int] = []  // [K] the row's non-padding ids
+    private var topE: [Float] = []  // [K] e at those ids
 
     init(loss: DistillationLoss, teacher: TeacherTargets?, vocabularySize: Int) {
         self.loss = loss
@@ -33,14 +34,14 @@ struct LossRow {
         var result = Result(loss: 0, kl: 0, crossEntropy: 0)
         var reusableUnitTemperature: (e: UnsafeMutablePointer<Float>, Z: Float, maxU: Float)? = nil
 
-        if let teacher, distills || dz == nil {
+        if let teacher {
             let tau = loss.temperature, e = scratch.base
             let m = VectorMath.max(z, V) / tau
             _ = VectorMath.expScaledShifted(e, z, scale: 1 / tau, shift: m, V)
             // gather the top-k buckets, zero them in e, and sum what remains: the tail
             loadTeacherRow(teacher, n)
-            var topE = [Float](repeating: 0, count: bucketIds.count)
-            for (j, id) in bucketIds.enumerated() { topE[j] = e[id]; e[id] = 0 }
+            topE.removeAll(keepingCapacity: true)
+            for id in bucketIds { topE.append(e[id]); e[id] = 0 }
             let tailSum = Double(VectorMath.sum(e, V))
             let Z = tailSum + topE.reduce(0.0) { $0 + Double($1) }
             let logZ = log(Z)
@@ -61,11 +62,11 @@ struct LossRow {
                         dz[id] = Float(scale * (h[j] - exp(studentLog[j]) * s))
                     }
                 }
-                // with tau = 1, e is already the unit-temperature softmax numerator (top-k entries zeroed)
-                if tau == 1 {
-                    for (j, id) in bucketIds.enumerated() { e[id] = topE[j] }
-                    reusableUnitTemperature = (e, Float(Z), m)
-                }
+            }
+            // with tau = 1, e is already the unit-temperature softmax numerator once the top-k are put back
+            if tau == 1 {
+                for (j, id) in bucketIds.enumerated() { e[id] = topE[j] }
+                reusableUnitTemperature = (e, Float(Z), m)
             }
         }
         if dz != nil, !distills { dz!.update(repeating: 0, count: V) }

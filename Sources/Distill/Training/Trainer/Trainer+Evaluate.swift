@@ -26,10 +26,7 @@ extension Trainer {
             try graph.forward(tokens: UnsafeBufferPointer(batch.tokens))
             let part = try LossLayer.forward(graph.logits.base, batch.targets.baseAddress!, teacher, config.loss,
                                              real.count * T, V)
-            sums.loss += part.loss
-            sums.kl += part.kl
-            sums.crossEntropy += part.crossEntropy
-            sums.positions += part.positions
+            sums.add(part)
         }
         let n = Double(max(sums.positions, 1))
         return Evaluation(loss: sums.loss / n, kl: sawTeacher ? sums.kl / n : nil, crossEntropy: sums.crossEntropy / n,

@@ -63,13 +63,9 @@ public final class Trainer {
             let teacher = try loadNextBatch()
             sawTeacher = sawTeacher && teacher != nil
             try graph.forward(tokens: UnsafeBufferPointer(batch.tokens))
-            let micro = try LossLayer.forward(graph.logits.base, batch.targets.baseAddress!, teacher, config.loss, N, V)
-            sums.loss += micro.loss
-            sums.kl += micro.kl
-            sums.crossEntropy += micro.crossEntropy
-            sums.positions += micro.positions
-            try LossLayer.backward(graph.logitGradients.base, graph.logits.base, batch.targets.baseAddress!, teacher,
-                                   config.loss, dloss: dloss, N, V)
+            let micro = try LossLayer.backward(graph.logitGradients.base, graph.logits.base, batch.targets.baseAddress!,
+                                               teacher, config.loss, dloss: dloss, N, V)
+            sums.add(micro)
             graph.backward()
         }
         let positions = Double(sums.positions)
