@@ -78,4 +78,22 @@ final class CheckpointTests: XCTestCase {
         let other = InMemoryTrainingData([TrainingSequence(tokens: [Int32](repeating: 1, count: 9))])
         XCTAssertThrowsError(try Trainer(resumingFrom: path, data: other)) { XCTAssertTrue($0 is TrainingError) }
     }
+
+    /// A write that dies half way (here: throws after some bytes) leaves the previous file untouched and
+    /// no temporary file behind.
+    func testInterruptedWriteKeepsThePreviousFile() throws {
+        let path = directory.appendingPathComponent("c.ckpt").path
+        try AtomicFile.write(to: path) { try Array("complete old file".utf8).withUnsafeBytes($0.write) }
+        struct Killed: Error {}
+        XCTAssertThrowsError(try AtomicFile.write(to: path) { file in
+            try Array("half of a new fi".utf8).withUnsafeBytes(file.write)
+            throw Killed()
+        })
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "complete old file")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["c.ckpt"])
+        let (trainer, _) = try makeTrainer(steps: 1)
+        XCTAssertThrowsError(try trainer.saveCheckpoint(to: directory.path + "/no/such/dir/x.ckpt")) {
+            XCTAssertTrue($0 is TrainingError)
+        }
+    }
 }

@@ -88,3 +88,33 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try short.trainStep(), "sequence shorter than T + 1")
     }
 }
+
+/// Several teachers per sequence, mixed with the loss's weights inside the trainer.
+final class MultiTeacherTrainingTests: XCTestCase {
+    func testTwoTeachersAreMixedWithTheLossWeights() throws {
+        let a = try TinyTeacher(seed: 100, k: 6), b = try TinyTeacher(seed: 200, k: 6)
+        let fromA = try a.sample(count: 4, sequenceLength: 8, seed: 1)
+        // teacher b's targets on teacher a's text: same positions, a different distribution
+        let tokens = fromA.flatMap { $0.tokens[0..<8] }
+        let bLogits = try b.model.logits(tokens: tokens, batchSize: 4, sequenceLength: 8, threads: 1)
+        let bTargets = try TeacherTargets(logits: bLogits, vocabularySize: 48, k: 6, temperature: 1)
+        let both = InMemoryTrainingData(fromA.enumerated().map { i, sequence in
+            TrainingSequence(tokens: sequence.tokens, teachers: [sequence.teachers[0], bTargets.slice(i * 8..<(i + 1) * 8)])
+        })
+        func trainer(weights: [Float]) throws -> Trainer {
+            try Trainer(model: TrainingModel(config: DistillationTests.studentConfig, seed: 1), config: TrainerConfig(
+                batchSize: 2, sequenceLength: 8, totalSteps: 1, loss: DistillationLoss(teacherWeights: weights),
+                threads: 1), data: both)
+        }
+        let onlyA = try trainer(weights: [1, 0]).evaluate(both.sequences)
+        let onlyAData = InMemoryTrainingData(fromA)
+        let reference = try Trainer(model: TrainingModel(config: DistillationTests.studentConfig, seed: 1),
+                                    config: TrainerConfig(batchSize: 2, sequenceLength: 8, totalSteps: 1, threads: 1),
+                                    data: onlyAData).evaluate(fromA)
+        XCTAssertEqual(onlyA.kl!, reference.kl!, accuracy: 1e-6, "weight 0 removes a teacher")
+        let mixed = try trainer(weights: [0.5, 0.5])
+        XCTAssertNotEqual(try mixed.evaluate(both.sequences).kl!, onlyA.kl!, accuracy: 1e-4)
+        XCTAssertNoThrow(try mixed.trainStep())
+        XCTAssertThrowsError(try trainer(weights: [1]).trainStep(), "two teachers need two weights")
+    }
+}

@@ -2,13 +2,13 @@ import Foundation
 
 /// Writes a file so that a crash or kill at any moment leaves either the old file or the complete new
 /// one: write a temporary file beside it, fsync it, rename it over the target, fsync the directory.
-enum AtomicFile {
-    final class Writer {
+package enum AtomicFile {
+    package final class Writer {
         fileprivate let fd: Int32
         fileprivate let path: String
         fileprivate init(fd: Int32, path: String) { self.fd = fd; self.path = path }
 
-        func write(_ bytes: UnsafeRawBufferPointer) throws {
+        package func write(_ bytes: UnsafeRawBufferPointer) throws {
             var done = 0
             while done < bytes.count {
                 let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
@@ -21,7 +21,7 @@ enum AtomicFile {
         }
     }
 
-    static func write(to path: String, _ body: (Writer) throws -> Void) throws {
+    package static func write(to path: String, _ body: (Writer) throws -> Void) throws {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {

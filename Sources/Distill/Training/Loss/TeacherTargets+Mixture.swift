@@ -17,9 +17,12 @@ extension TeacherTargets {
         guard teachers.allSatisfy({ $0.positions == first.positions && $0.temperature == first.temperature }) else {
             throw TrainingError.invalidTeacherTargets("teachers to mix must cover the same positions at one temperature")
         }
-        if teachers.count == 1 { return first }
-        let total = Double(weights.reduce(0, +))
-        let w = weights.map { Double($0) / total }
+        // A zero-weight teacher is left out entirely: its ids must not become (empty) buckets of their own.
+        let kept = zip(teachers, weights).filter { $0.1 > 0 }
+        if kept.count == 1 { return kept[0].0 }
+        let teachers = kept.map(\.0)
+        let total = Double(kept.reduce(0) { $0 + $1.1 })
+        let w = kept.map { Double($0.1) / total }
         let N = first.positions, K = teachers.map(\.k).reduce(0, +)
         var ids = [Int32](repeating: padding, count: N * K), logprobs = [Float](repeating: 0, count: N * K)
         var tail = [Float](repeating: 0, count: N)

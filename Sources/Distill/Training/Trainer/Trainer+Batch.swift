@@ -21,11 +21,12 @@ extension Trainer {
     /// when the sequences carry none. Wraps to a new, reshuffled epoch at the end of the data.
     func loadNextBatch() throws -> TeacherTargets? {
         let sequences = try (0..<config.batchSize).map { _ in try nextSequence() }
-        return try fill(sequences)
+        try fillTokens(sequences)
+        return try teacherTargets(for: sequences)
     }
 
-    /// Puts sequences into the batch buffers (rows past sequences.count keep their old content).
-    func fill(_ sequences: [TrainingSequence]) throws -> TeacherTargets? {
+    /// Puts sequences' inputs and next-token targets into the batch buffers, row by row.
+    func fillTokens(_ sequences: [TrainingSequence]) throws {
         let T = config.sequenceLength
         for (b, sequence) in sequences.enumerated() {
             guard sequence.tokens.count == T + 1 else {
@@ -36,8 +37,13 @@ extension Trainer {
                 batch.targets[b * T + t] = sequence.tokens[t + 1]
             }
         }
-        let withTeachers = sequences.filter { !$0.teachers.isEmpty }.count
-        if withTeachers < sequences.count {
+    }
+
+    /// Each sequence's teachers mixed with the loss's weights, stacked [sequences * T]; nil when some
+    /// sequence has no teacher (an error if the loss needs one).
+    func teacherTargets(for sequences: [TrainingSequence]) throws -> TeacherTargets? {
+        let T = config.sequenceLength
+        guard sequences.allSatisfy({ !$0.teachers.isEmpty }) else {
             if config.loss.needsTeacher {
                 throw TrainingError.invalidTeacherTargets("loss \(config.loss.kind.rawValue) needs teacher targets on "
                                                           + "every sequence")

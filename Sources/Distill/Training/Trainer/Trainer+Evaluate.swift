@@ -20,8 +20,8 @@ extension Trainer {
         for start in stride(from: 0, to: sequences.count, by: B) {
             let real = Array(sequences[start..<min(start + B, sequences.count)])
             let padded = real + Array(repeating: real[0], count: B - real.count)
-            _ = try fill(padded)
-            let teacher = try fill(real)
+            try fillTokens(padded)
+            let teacher = try teacherTargets(for: real)
             sawTeacher = sawTeacher && teacher != nil
             try graph.forward(tokens: UnsafeBufferPointer(batch.tokens))
             let part = try LossLayer.forward(graph.logits.base, batch.targets.baseAddress!, teacher, config.loss,
