@@ -6,11 +6,11 @@ import Distill
 final class TrainerTests: XCTestCase {
     func testWarmupThenCosineDecay() {
         let config = OptimizerConfig(learningRate: 1, minimumLearningRateFraction: 0.1, warmupSteps: 4)
-        XCTAssertEqual(config.learningRate(step: 0, totalSteps: 14), 0.25, accuracy: 1e-6)
-        XCTAssertEqual(config.learningRate(step: 3, totalSteps: 14), 1, accuracy: 1e-6)
-        XCTAssertEqual(config.learningRate(step: 9, totalSteps: 14), 0.55, accuracy: 1e-6, "halfway down the cosine")
-        XCTAssertEqual(config.learningRate(step: 14, totalSteps: 14), 0.1, accuracy: 1e-6)
-        XCTAssertEqual(config.learningRate(step: 20, totalSteps: 14), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(config.scheduledLearningRate(step: 0, totalSteps: 14), 0.25, accuracy: 1e-6)
+        XCTAssertEqual(config.scheduledLearningRate(step: 3, totalSteps: 14), 1, accuracy: 1e-6)
+        XCTAssertEqual(config.scheduledLearningRate(step: 9, totalSteps: 14), 0.55, accuracy: 1e-6, "halfway down the cosine")
+        XCTAssertEqual(config.scheduledLearningRate(step: 14, totalSteps: 14), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(config.scheduledLearningRate(step: 20, totalSteps: 14), 0.1, accuracy: 1e-6)
     }
 
     /// One AdamW step from zero moments moves every weight by lr * sign(g) (bias correction makes
@@ -116,5 +116,35 @@ final class MultiTeacherTrainingTests: XCTestCase {
         XCTAssertNotEqual(try mixed.evaluate(both.sequences).kl!, onlyA.kl!, accuracy: 1e-4)
         XCTAssertNoThrow(try mixed.trainStep())
         XCTAssertThrowsError(try trainer(weights: [1]).trainStep(), "two teachers need two weights")
+    }
+}
+
+final class TrainingModelTests: XCTestCase {
+    /// GGUF names and shapes, llm.c-style init, and a round trip through weights by name.
+    func testLayoutNamesShapesAndInit() throws {
+        let config = TrainingModelConfig.studentS
+        let model = try TrainingModel(config: config, seed: 1)
+        XCTAssertEqual(model.parameterCount, 7_604_480, "the 7.6M student of student-s-q8_0.gguf")
+        XCTAssertEqual(model.layout.tensors.count, 2 + 9 * 4 + 1)
+        XCTAssertEqual(model.layout.tensor(named: "blk.3.ffn_gate.weight")?.ggufShape, [256, 768])
+        XCTAssertEqual(model.layout.tensor(named: "blk.0.attn_norm.weight")?.ggufShape, [256])
+        XCTAssertEqual(model.layout.tensor(named: "output.weight")?.ggufShape, [256, 8192])
+        XCTAssertEqual(model.weights(named: "output_norm.weight"), [Float](repeating: 1, count: 256))
+        func std(_ name: String) -> Double {
+            let w = model.weights(named: name)!.map(Double.init)
+            return (w.reduce(0) { $0 + $1 * $1 } / Double(w.count)).squareRoot()
+        }
+        XCTAssertEqual(std("token_embd.weight"), 0.02, accuracy: 0.001)
+        XCTAssertEqual(std("blk.0.attn_q.weight"), 0.02, accuracy: 0.001)
+        XCTAssertEqual(std("blk.0.ffn_down.weight"), 0.02 / 8.0.squareRoot(), accuracy: 0.001, "1/sqrt(2L)")
+        let byName = Dictionary(uniqueKeysWithValues: model.layout.tensors.map { ($0.name, model.weights(named: $0.name)!) })
+        let copy = try TrainingModel(config: config, tensors: byName)
+        XCTAssertTrue(copy.parameterValues == model.parameterValues)
+        var missing = byName
+        missing["blk.2.attn_k.weight"] = nil
+        XCTAssertThrowsError(try TrainingModel(config: config, tensors: missing))
+        XCTAssertNil(try TrainingModel(config: TrainingModelConfig(
+            vocabularySize: 8, embeddingLength: 4, layerCount: 1, headCount: 2, feedForwardLength: 4, contextLength: 4,
+            tiedEmbeddings: true), seed: 1).layout.tensor(named: "output.weight"))
     }
 }

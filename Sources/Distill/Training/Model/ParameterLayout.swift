@@ -9,6 +9,9 @@ public struct ParameterTensor: Sendable, Equatable {
     /// AdamW weight decay applies to matrices only, never to norms or embeddings.
     public let decays: Bool
     public var count: Int { rows * columns }
+    /// ggml's dimension order (contiguous first), as a GGUF tensor info lists it: [columns] for a norm
+    /// gain, [columns, rows] for a matrix.
+    public var ggufShape: [Int] { rows == 1 ? [columns] : [columns, rows] }
 }
 
 public struct ParameterLayout: Sendable, Equatable {

@@ -37,6 +37,26 @@ public final class TrainingModel {
         parameters.copy(from: FloatBuffer(values))
     }
 
+    /// Weights by GGUF tensor name (e.g. read from a student GGUF), each row-major [rows, columns].
+    /// Every tensor of the layout must be present with the right size; extra names are an error too.
+    public convenience init(config: TrainingModelConfig, tensors: [String: [Float]]) throws {
+        try config.validate()
+        self.init(validConfig: config)
+        for tensor in layout.tensors {
+            guard let values = tensors[tensor.name] else {
+                throw TrainingError.invalidConfiguration("tensor \(tensor.name) is missing")
+            }
+            guard values.count == tensor.count else {
+                throw TrainingError.invalidConfiguration(
+                    "tensor \(tensor.name) has \(values.count) values, expected \(tensor.rows) x \(tensor.columns)")
+            }
+            values.withUnsafeBufferPointer { parameters.base.advanced(by: tensor.offset).update(from: $0.baseAddress!, count: tensor.count) }
+        }
+        if let extra = tensors.keys.sorted().first(where: { layout.tensor(named: $0) == nil }) {
+            throw TrainingError.invalidConfiguration("tensor \(extra) does not belong to this config")
+        }
+    }
+
     private init(validConfig: TrainingModelConfig) {
         config = validConfig
         layout = ParameterLayout(validConfig)

@@ -42,7 +42,7 @@ public struct OptimizerConfig: Codable, Sendable, Equatable {
 
     /// Linear warm-up over the first warmupSteps, then cosine decay to the minimum at totalSteps.
     /// step counts from 0.
-    public func learningRate(step: Int, totalSteps: Int) -> Float {
+    public func scheduledLearningRate(step: Int, totalSteps: Int) -> Float {
         if step < warmupSteps { return learningRate * Float(step + 1) / Float(warmupSteps) }
         let minimum = learningRate * minimumLearningRateFraction
         let decaySteps = max(1, totalSteps - warmupSteps)

@@ -73,7 +73,7 @@ public final class Trainer {
         guard norm.isFinite, sums.loss.isFinite else {
             throw TrainingError.diverged(step: step, loss: sums.loss / positions, gradientNorm: norm)
         }
-        let lr = config.optimizer.learningRate(step: step, totalSteps: config.totalSteps)
+        let lr = config.optimizer.scheduledLearningRate(step: step, totalSteps: config.totalSteps)
         optimizer.update(model.parameters, graph.gradients, learningRate: lr, t: step + 1)
         step += 1
         tokensSeen += config.tokensPerStep
