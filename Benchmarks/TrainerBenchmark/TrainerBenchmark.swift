@@ -66,7 +66,7 @@ struct TrainerBenchmark {
             \(String(format: "%6.1f", stepFlops / gemm / 1e9)) GFLOP/s (\(productCount) products, \
             \(String(format: "%.1f", stepFlops / 1e9)) GFLOP per step)
             step / sgemm:      \(String(format: "%.2f", step / gemm))x
-            phases (ms):       \(phases)
+            phases (ms):       \(phases)  rest of step \(phases.ms(step - phases.total))
             """)
     }
 }
