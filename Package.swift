@@ -25,6 +25,6 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine"]),
     ]
 )
