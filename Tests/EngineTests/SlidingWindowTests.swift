@@ -6,9 +6,17 @@ import Engine
 final class SlidingWindowTests: XCTestCase {
     /// A Gemma 3 file with C 32, 2 heads of 16 over 1 KV head, FF 64, V 48; layers local except every
     /// `pattern`-th.
-    private func tinyGemma(layers: Int, window: Int, pattern: Int) throws -> Gemma3Model {
+    private func tinyGemma(layers: Int, window: Int, pattern: Int,
+                           drop: Set<String> = [], replace: [String: GGUFValue] = [:]) throws -> Gemma3Model {
+        let path = try tinyGemmaFile(layers: layers, window: window, pattern: pattern, drop: drop, replace: replace)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try Gemma3Model(file: GGUFFile(path: path))
+    }
+
+    private func tinyGemmaFile(layers: Int, window: Int, pattern: Int,
+                               drop: Set<String> = [], replace: [String: GGUFValue] = [:]) throws -> String {
         var writer = GGUFWriter()
-        let metadata: [(String, GGUFValue)] = [
+        var metadata: [(String, GGUFValue)] = [
             ("general.architecture", .string("gemma3")),
             ("gemma3.embedding_length", .uint32(32)), ("gemma3.block_count", .uint32(UInt32(layers))),
             ("gemma3.attention.head_count", .uint32(2)), ("gemma3.attention.head_count_kv", .uint32(1)),
@@ -18,6 +26,7 @@ final class SlidingWindowTests: XCTestCase {
             ("gemma3.attention.sliding_window", .uint32(UInt32(window))),
             ("gemma3.attention.sliding_window_pattern", .uint32(UInt32(pattern))),
         ]
+        metadata = metadata.filter { !drop.contains($0.0) }.map { ($0.0, replace[$0.0] ?? $0.1) }
         for (key, value) in metadata { writer.set(key, value) }
         var shapes: [(String, [Int])] = [("token_embd.weight", [32, 48]), ("output_norm.weight", [32])]
         for l in 0..<layers {
@@ -30,7 +39,7 @@ final class SlidingWindowTests: XCTestCase {
                        ("blk.\(l).post_ffw_norm.weight", [32])]
         }
         var random = SeededRandom(seed: 11)
-        for (name, shape) in shapes {
+        for (name, shape) in shapes where !drop.contains(name) {
             let values = (0..<shape.reduce(1, *)).map { _ in
                 name.hasSuffix("norm.weight") ? 0.5 + random.nextUnitFloat() : random.nextUnitFloat() - 0.5
             }
@@ -38,8 +47,7 @@ final class SlidingWindowTests: XCTestCase {
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gemma-\(UUID().uuidString).gguf").path
         try writer.write(to: path)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        return try Gemma3Model(file: GGUFFile(path: path))
+        return path
     }
 
     private let tokens: [Int32] = [2, 17, 5, 40, 33, 8, 21, 47, 3, 12, 30, 9]
@@ -95,8 +103,27 @@ final class SlidingWindowTests: XCTestCase {
         XCTAssertEqual(model.config.attentionScale, 0.25)                  // 1 / sqrt(key_length 16)
         XCTAssertEqual(model.config.embeddingScale, Float(32).squareRoot())
         XCTAssertEqual(model.config.localRopeBase, 10_000)
-        XCTAssertThrowsError(try LlamaModel(file: GGUFFile(path: Teacher.path))) {
+        XCTAssertEqual(model.config.queryLength, 32)
+        func assertError(_ expected: ModelError, drop: Set<String> = [], replace: [String: GGUFValue] = [:],
+                         line: UInt = #line) {
+            XCTAssertThrowsError(try tinyGemma(layers: 1, window: 4, pattern: 6, drop: drop, replace: replace),
+                                 line: line) {
+                XCTAssertEqual($0 as? ModelError, expected, line: line)
+            }
+        }
+        assertError(.missingKey("gemma3.attention.sliding_window"), drop: ["gemma3.attention.sliding_window"])
+        assertError(.missingTensor("blk.0.attn_q_norm.weight"), drop: ["blk.0.attn_q_norm.weight"])
+        assertError(.missingTensor("blk.0.post_ffw_norm.weight"), drop: ["blk.0.post_ffw_norm.weight"])
+        assertError(.badValue(key: "gemma3.attention.value_length",
+                              reason: "8 differs from the key length 16, which is not supported"),
+                    replace: ["gemma3.attention.value_length": .uint32(8)])
+        assertError(.shapeMismatch(tensor: "blk.0.attn_q.weight", expected: [32, 64], found: [32, 32]),
+                    replace: ["gemma3.attention.key_length": .uint32(32), "gemma3.attention.value_length": .uint32(32)])
+        let path = try tinyGemmaFile(layers: 1, window: 4, pattern: 6)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try LlamaModel(file: GGUFFile(path: path))) {
             XCTAssertEqual($0 as? ModelError, .unsupportedArchitecture("gemma3"))
         }
+        XCTAssert(try loadReferenceModel(file: GGUFFile(path: path)) is Gemma3Model)
     }
 }
