@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         .target(name: "Kernels", dependencies: ["CKernels"]),
         .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS", "Kernels"]),
+        .target(name: "Distill", dependencies: ["COpenBLAS"]),
         .target(name: "HTTP", dependencies: ["CLibUV"]),
         .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "CJemalloc"]),
 
@@ -25,9 +26,11 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "Kernels", "CJemalloc"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
 
         .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels"], path: "Benchmarks/KernelsBenchmark"),
+        .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
     ]
 )

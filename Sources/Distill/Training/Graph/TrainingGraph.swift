@@ -1,0 +1,111 @@
+/// The Llama student's forward and backward pass for a fixed (B, T), in the manner of llm.c's
+/// `gpt2_forward` / `gpt2_backward`: one short line per layer call, and the backward pass calls the
+/// layers' backward functions in exactly the reverse order.
+package final class TrainingGraph {
+    let model: TrainingModel
+    let B: Int
+    let T: Int
+    let acts: Activations
+    private let rope: RoPETable
+    private lazy var dacts = ActivationGradients(model.config, B: B, T: T)
+    /// dL/dparameters [P], accumulated by every backward until the optimizer zeroes it.
+    package private(set) lazy var gradients = FloatBuffer(count: model.parameterCount)
+    /// dL/dlogits [N, V], written by the loss before `backward`.
+    package private(set) lazy var logitGradients = FloatBuffer(count: B * T * model.config.vocabularySize)
+
+    package init(model: TrainingModel, batchSize B: Int, sequenceLength T: Int) throws {
+        guard B > 0, T > 0 else { throw TrainingError.invalidBatch("batch size and sequence length must be positive") }
+        guard T <= model.config.contextLength else {
+            throw TrainingError.invalidBatch("sequence length \(T) exceeds the context length \(model.config.contextLength)")
+        }
+        self.model = model
+        self.B = B
+        self.T = T
+        acts = Activations(model.config, B: B, T: T)
+        rope = RoPETable(headSize: model.config.headSize, maxPositions: T, base: model.config.ropeFrequencyBase)
+    }
+
+    /// logits [N, V] for the student's prediction of the token after each position.
+    package var logits: FloatBuffer { acts.logits }
+
+    /// tokens [B, T] -> acts.logits [B, T, V]
+    package func forward(tokens: UnsafeBufferPointer<Int32>) throws {
+        let c = model.config
+        let N = B * T, C = c.embeddingLength, V = c.vocabularySize, F = c.feedForwardLength
+        let NH = c.headCount, NKV = c.kvHeadCount, HS = c.headSize, eps = c.rmsNormEpsilon
+        guard tokens.count == N else { throw TrainingError.invalidBatch("expected \(N) tokens, got \(tokens.count)") }
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= V }) {
+            throw TrainingError.invalidBatch("token id \(bad) outside the vocabulary [0, \(V))")
+        }
+        _ = acts.tokens.update(fromContentsOf: tokens)
+        let w = model.tensors
+
+        Embedding.forward(acts.residuals[0].base, acts.tokens.baseAddress!, w.tokenEmbedding, N, C)
+        for l in 0..<c.layerCount {
+            let lw = w.layers[l], a = acts.layers[l]
+            let residual = acts.residuals[l].base, next = acts.residuals[l + 1].base
+            // attention block: rmsnorm -> q, k, v -> RoPE -> causal attention -> attn_output -> residual
+            RMSNorm.forward(a.attentionNormed.base, a.attentionRstd.base, residual, lw.attentionNorm, N, C, eps: eps)
+            Matmul.forward(a.query.base, a.attentionNormed.base, lw.query, N, C, NH * HS)
+            Matmul.forward(a.key.base, a.attentionNormed.base, lw.key, N, C, NKV * HS)
+            Matmul.forward(a.value.base, a.attentionNormed.base, lw.value, N, C, NKV * HS)
+            RoPE.forward(a.query.base, rope, B, T, NH, HS)
+            RoPE.forward(a.key.base, rope, B, T, NKV, HS)
+            Attention.forward(a.attentionMixed.base, a.attention.base, a.query.base, a.key.base, a.value.base,
+                              B, T, NH, NKV, HS)
+            Matmul.forward(a.residualMid.base, a.attentionMixed.base, lw.attentionOutput, N, NH * HS, C)
+            VectorMath.add(a.residualMid.base, residual, N * C)
+            // feed-forward block: rmsnorm -> gate, up -> silu(gate) * up -> ffn_down -> residual
+            RMSNorm.forward(a.ffnNormed.base, a.ffnRstd.base, a.residualMid.base, lw.ffnNorm, N, C, eps: eps)
+            Matmul.forward(a.gate.base, a.ffnNormed.base, lw.gate, N, C, F)
+            Matmul.forward(a.up.base, a.ffnNormed.base, lw.up, N, C, F)
+            SwiGLU.forward(a.swiglu.base, a.gate.base, a.up.base, N * F)
+            Matmul.forward(next, a.swiglu.base, lw.down, N, F, C)
+            VectorMath.add(next, a.residualMid.base, N * C)
+        }
+        RMSNorm.forward(acts.outputNormed.base, acts.outputRstd.base, acts.residuals[c.layerCount].base,
+                        w.outputNorm, N, C, eps: eps)
+        Matmul.forward(acts.logits.base, acts.outputNormed.base, w.output, N, C, V)
+    }
+
+    /// Accumulates dL/dparameters into `gradients` from `logitGradients` (dL/dlogits [N, V]),
+    /// using what the last `forward` kept.
+    package func backward() {
+        let c = model.config
+        let N = B * T, C = c.embeddingLength, V = c.vocabularySize, F = c.feedForwardLength
+        let NH = c.headCount, NKV = c.kvHeadCount, HS = c.headSize
+        let w = model.tensors, g = ModelTensors(model.layout, base: gradients.base), d = dacts
+        let dresidual = d.residual.base
+
+        d.zeroLayerScratch()
+        d.residual.zero()
+        Matmul.backward(d.normed.base, g.output, logitGradients.base, acts.outputNormed.base, w.output, N, C, V)
+        RMSNorm.backward(dresidual, g.outputNorm, d.normed.base, acts.residuals[c.layerCount].base, w.outputNorm,
+                         acts.outputRstd.base, N, C)
+        for l in stride(from: c.layerCount - 1, through: 0, by: -1) {
+            let lw = w.layers[l], lg = g.layers[l], a = acts.layers[l]
+            let residual = acts.residuals[l].base
+            d.zeroLayerScratch()
+            // feed-forward block, reversed; dresidual holds dL/d(layer output) and flows through the skip
+            Matmul.backward(d.swiglu.base, lg.down, dresidual, a.swiglu.base, lw.down, N, F, C)
+            SwiGLU.backward(d.gate.base, d.up.base, d.swiglu.base, a.gate.base, a.up.base, N * F)
+            Matmul.backward(d.normed.base, lg.up, d.up.base, a.ffnNormed.base, lw.up, N, C, F)
+            Matmul.backward(d.normed.base, lg.gate, d.gate.base, a.ffnNormed.base, lw.gate, N, C, F)
+            RMSNorm.backward(dresidual, lg.ffnNorm, d.normed.base, a.residualMid.base, lw.ffnNorm, a.ffnRstd.base, N, C)
+            // attention block, reversed; now dresidual holds dL/d(residualMid)
+            d.normed.zero()
+            Matmul.backward(d.attentionMixed.base, lg.attentionOutput, dresidual, a.attentionMixed.base,
+                            lw.attentionOutput, N, NH * HS, C)
+            Attention.backward(d.query.base, d.key.base, d.value.base, d.attentionScratch.base, d.attentionMixed.base,
+                               a.query.base, a.key.base, a.value.base, a.attention.base, B, T, NH, NKV, HS)
+            RoPE.backward(d.key.base, rope, B, T, NKV, HS)
+            RoPE.backward(d.query.base, rope, B, T, NH, HS)
+            Matmul.backward(d.normed.base, lg.value, d.value.base, a.attentionNormed.base, lw.value, N, C, NKV * HS)
+            Matmul.backward(d.normed.base, lg.key, d.key.base, a.attentionNormed.base, lw.key, N, C, NKV * HS)
+            Matmul.backward(d.normed.base, lg.query, d.query.base, a.attentionNormed.base, lw.query, N, C, NH * HS)
+            RMSNorm.backward(dresidual, lg.attentionNorm, d.normed.base, residual, lw.attentionNorm,
+                             a.attentionRstd.base, N, C)
+        }
+        Embedding.backward(g.tokenEmbedding, dresidual, acts.tokens.baseAddress!, N, C)
+    }
+}

@@ -1,0 +1,93 @@
+import COpenBLAS
+
+/// Causal scaled dot-product attention with grouped-query heads: query head h reads key/value head
+/// h / (NH / NKV). Per (batch, head) the two products are sgemm calls on strided views of q, k, v;
+/// the upper triangle of each T x T block is computed and thrown away, which is cheaper than a
+/// scalar causal loop.
+package enum Attention {
+    /// q [B, T, NH, HS], k and v [B, T, NKV, HS] (q and k already rotated)
+    /// att [B, NH, T, T]: softmax(q k^T / sqrt(HS)) with zeros above the diagonal, kept for backward
+    /// out [B, T, NH, HS] = att @ v
+    package static func forward(
+        _ out: UnsafeMutablePointer<Float>, _ att: UnsafeMutablePointer<Float>,
+        _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
+        _ B: Int, _ T: Int, _ NH: Int, _ NKV: Int, _ HS: Int
+    ) {
+        let scale = 1 / Float(HS).squareRoot()
+        let ldq = Int32(NH * HS), ldkv = Int32(NKV * HS)
+        for b in 0..<B {
+            for h in 0..<NH {
+                let g = h / (NH / NKV)
+                let qbh = q + b * T * NH * HS + h * HS
+                let kbg = k + b * T * NKV * HS + g * HS
+                let vbg = v + b * T * NKV * HS + g * HS
+                let attbh = att + (b * NH + h) * T * T
+                // scores [T, T] = q_h [T, HS] @ k_g^T * scale
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(HS),
+                            scale, qbh, ldq, kbg, ldkv, 0, attbh, Int32(T))
+                causalSoftmax(attbh, T)
+                // out_h [T, HS] = att [T, T] @ v_g [T, HS]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(HS), Int32(T),
+                            1, attbh, Int32(T), vbg, ldkv, 0, out + b * T * NH * HS + h * HS, ldq)
+            }
+        }
+    }
+
+    /// Mirrors forward from the bottom up, per (batch, head):
+    ///   datt = dout_h @ v_g^T                 dv_g += att^T @ dout_h
+    ///   dscores = att * (datt - rowsum(att * datt))        (softmax backward)
+    ///   dq_h += dscores @ k_g * scale         dk_g += dscores^T @ q_h * scale
+    /// dk and dv accumulate over the NH / NKV query heads that share them.
+    /// scratch [T, T] holds datt, then dscores.
+    package static func backward(
+        _ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePointer<Float>, _ dv: UnsafeMutablePointer<Float>,
+        _ scratch: UnsafeMutablePointer<Float>,
+        _ dout: UnsafePointer<Float>,
+        _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>, _ att: UnsafePointer<Float>,
+        _ B: Int, _ T: Int, _ NH: Int, _ NKV: Int, _ HS: Int
+    ) {
+        let scale = 1 / Float(HS).squareRoot()
+        let ldq = Int32(NH * HS), ldkv = Int32(NKV * HS), T32 = Int32(T)
+        for b in 0..<B {
+            for h in 0..<NH {
+                let g = h / (NH / NKV)
+                let qOffset = b * T * NH * HS + h * HS, kvOffset = b * T * NKV * HS + g * HS
+                let attbh = att + (b * NH + h) * T * T
+                let doutbh = dout + qOffset
+                // through out_h = att @ v_g
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T32, T32, Int32(HS),
+                            1, doutbh, ldq, v + kvOffset, ldkv, 0, scratch, T32)
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T32, Int32(HS), T32,
+                            1, attbh, T32, doutbh, ldq, 1, dv + kvOffset, ldkv)
+                // through the softmax
+                causalSoftmaxBackward(scratch, attbh, T)
+                // through scores = q_h @ k_g^T * scale
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T32, Int32(HS), T32,
+                            scale, scratch, T32, k + kvOffset, ldkv, 1, dq + qOffset, ldq)
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T32, Int32(HS), T32,
+                            scale, scratch, T32, q + qOffset, ldq, 1, dk + kvOffset, ldkv)
+            }
+        }
+    }
+
+    /// Row t of scores [T, T] becomes the softmax over columns 0...t; columns after t become 0.
+    package static func causalSoftmax(_ scores: UnsafeMutablePointer<Float>, _ T: Int) {
+        for t in 0..<T {
+            let row = scores + t * T
+            let m = VectorMath.max(row, t + 1)
+            let sum = VectorMath.expScaledShifted(row, row, scale: 1, shift: m, t + 1)
+            VectorMath.scale(row, row, 1 / sum, t + 1)
+            (row + t + 1).update(repeating: 0, count: T - t - 1)
+        }
+    }
+
+    /// In place: datt [T, T] becomes dscores = att * (datt - sum_j att_j datt_j), zero above the diagonal.
+    package static func causalSoftmaxBackward(_ datt: UnsafeMutablePointer<Float>, _ att: UnsafePointer<Float>, _ T: Int) {
+        for t in 0..<T {
+            let d = datt + t * T, a = att + t * T
+            let weighted = VectorMath.dot(a, d, t + 1)
+            for j in 0...t { d[j] = a[j] * (d[j] - weighted) }
+            (d + t + 1).update(repeating: 0, count: T - t - 1)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// RMSNorm (Zhang and Sennrich 2019), as Llama uses it: out = x / rms(x) * weight, no mean, no bias.
+package enum RMSNorm {
+    /// out [N, C] = inp * rstd * weight [C]; rstd [N] = 1 / sqrt(mean(inp^2) + eps), kept for backward.
+    package static func forward(
+        _ out: UnsafeMutablePointer<Float>, _ rstd: UnsafeMutablePointer<Float>,
+        _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+        _ N: Int, _ C: Int, eps: Float
+    ) {
+        Parallel.forEachChunk(rows: N, minimumRowsPerChunk: 64) { rows in
+            for n in rows {
+                let x = inp + n * C, y = out + n * C
+                let s = 1 / (VectorMath.dot(x, x, C) / Float(C) + eps).squareRoot()
+                rstd[n] = s
+                var i = 0
+                let vs = Float16x(repeating: s)
+                while i + 16 <= C {
+                    VectorMath.store(VectorMath.load(x + i) * vs * VectorMath.load(weight + i), y + i)
+                    i += 16
+                }
+                while i < C { y[i] = x[i] * s * weight[i]; i += 1 }
+            }
+        }
+    }
+
+    /// With xhat = inp * rstd and g = dout * weight:
+    ///   dweight [C] += sum over rows of dout * xhat
+    ///   dinp [N, C] += rstd * (g - xhat * mean(g * xhat))
+    /// dweight is summed per chunk first and the chunks added in order, so it is reproducible.
+    package static func backward(
+        _ dinp: UnsafeMutablePointer<Float>, _ dweight: UnsafeMutablePointer<Float>,
+        _ dout: UnsafePointer<Float>, _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+        _ rstd: UnsafePointer<Float>,
+        _ N: Int, _ C: Int
+    ) {
+        let chunks = Parallel.chunkCount(rows: N, minimumRowsPerChunk: 64)
+        let partial = FloatBuffer(count: chunks * C)  // [chunks, C] dweight per chunk
+        Parallel.forEachChunk(rows: chunks, minimumRowsPerChunk: 1) { chunkRange in
+            for chunk in chunkRange {
+                let dw = partial.base + chunk * C
+                for n in Parallel.chunkRange(chunk, of: chunks, rows: N) {
+                    backwardRow(dinp + n * C, dw, dout + n * C, inp + n * C, weight, rstd[n], C)
+                }
+            }
+        }
+        for chunk in 0..<chunks { VectorMath.add(dweight, partial.base + chunk * C, C) }
+    }
+
+    private static func backwardRow(
+        _ dx: UnsafeMutablePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
+        _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+        _ s: Float, _ C: Int
+    ) {
+        // mean(g * xhat) = s * mean(dy * weight * x)
+        var acc = Float16x()
+        var i = 0
+        while i + 16 <= C {
+            acc += VectorMath.load(dy + i) * VectorMath.load(weight + i) * VectorMath.load(x + i)
+            i += 16
+        }
+        var gx = acc.sum()
+        while i < C { gx += dy[i] * weight[i] * x[i]; i += 1 }
+        let meanGXhat = gx * s / Float(C)
+        let vs = Float16x(repeating: s), vm = Float16x(repeating: meanGXhat)
+        i = 0
+        while i + 16 <= C {
+            let xhat = VectorMath.load(x + i) * vs
+            let d = VectorMath.load(dy + i)
+            VectorMath.store(VectorMath.load(dw + i) + d * xhat, dw + i)
+            let g = d * VectorMath.load(weight + i)
+            VectorMath.store(VectorMath.load(dx + i) + vs * (g - xhat * vm), dx + i)
+            i += 16
+        }
+        while i < C {
+            let xhat = x[i] * s
+            dw[i] += dy[i] * xhat
+            dx[i] += s * (dy[i] * weight[i] - xhat * meanGXhat)
+            i += 1
+        }
+    }
+}

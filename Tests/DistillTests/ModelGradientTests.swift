@@ -1,0 +1,51 @@
+import XCTest
+import Distill
+
+/// The whole graph (embedding -> L x [rmsnorm, GQA attention with RoPE, SwiGLU] -> norm -> output ->
+/// kl loss) against finite differences on every parameter of a tiny model, tied and untied.
+final class ModelGradientTests: XCTestCase {
+    func testEveryParameterGradientUntied() throws { try checkModel(tied: false) }
+    func testEveryParameterGradientTied() throws { try checkModel(tied: true) }
+
+    private func checkModel(tied: Bool) throws {
+        let config = TrainingModelConfig(
+            vocabularySize: 11, embeddingLength: 8, layerCount: 2, headCount: 4, kvHeadCount: 2,
+            feedForwardLength: 12, contextLength: 8, tiedEmbeddings: tied)
+        let model = try TrainingModel(config: config, seed: 3, standardDeviation: 0.5)
+        let B = 2, T = 5, N = B * T, V = config.vocabularySize
+        var rng = Xoshiro256(seed: 4)
+        let tokens = (0..<N).map { _ in Int32(rng.next() % UInt64(V)) }
+        let targets = (0..<N).map { _ in Int32(rng.next() % UInt64(V)) }
+        let teacher = try TeacherTargets(logits: GradientCheck.random(N * V, &rng, scale: 2), vocabularySize: V, k: 4,
+                                         temperature: 1.5)
+        let loss = DistillationLoss(kind: .kl, alpha: 0.6, temperature: 1.5)
+        let graph = try TrainingGraph(model: model, batchSize: B, sequenceLength: T)
+
+        func value() -> Double {
+            try! tokens.withUnsafeBufferPointer { try graph.forward(tokens: $0) }
+            return try! LossLayer.forward(graph.logits.base, targets, teacher, loss, N, V).loss
+        }
+        _ = value()
+        try LossLayer.backward(graph.logitGradients.base, graph.logits.base, targets, teacher, loss, dloss: 1, N, V)
+        graph.backward()
+        let analytic = graph.gradients.array
+
+        var numeric = [Double](repeating: 0, count: model.parameterCount)
+        let h: Float = 3e-3
+        for i in 0..<model.parameterCount {
+            let original = model.parameters[i]
+            model.parameters[i] = original + h
+            let plus = value()
+            model.parameters[i] = original - h
+            let minus = value()
+            model.parameters[i] = original
+            numeric[i] = (plus - minus) / Double(2 * h)
+        }
+        for tensor in model.layout.tensors {
+            let range = tensor.offset..<(tensor.offset + tensor.count)
+            GradientCheck.assertClose(Array(analytic[range]), Array(numeric[range]), tolerance: 2e-2,
+                                      "\(tied ? "tied" : "untied") \(tensor.name)")
+        }
+        XCTAssertEqual(model.layout.tensor(named: "output.weight") == nil, tied)
+    }
+}
