@@ -1,8 +1,11 @@
 import CKernels
 
 extension Kernel {
-    /// Below this many 16x32 weight tiles times tokens a product runs on the caller alone: waking the
-    /// second thread costs more than it saves (measured in Benchmarks/KernelsBenchmark).
+    /// Below this many 16x32 weight tiles times tokens per thread a product runs on the caller alone.
+    /// A pool round trip costs ~0.5 µs here (three cross-core cache-line hand-offs), so with weights hot in
+    /// L2 two threads only pay off from ~8192x256; but in a real decode step the weights come from L3 at
+    /// ~30 GB/s per core and two cores halve that time, so everything from 256x256 up is split
+    /// (KernelsBenchmark: matvec vs decode).
     public static let minimumParallelWork = 64
 
     /// out (T, N) = x (T, K) · Wᵀ: out[t * outputStride + n] = Σₖ W[n, k] x[t, k], for t < x.rows.
