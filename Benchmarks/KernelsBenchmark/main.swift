@@ -1,5 +1,5 @@
 // Micro-benchmarks for the Kernels target; not a test. Run:
-//   swift run -c release KernelsBenchmark [matvec|matmul|decode|prefill|sweep|quantize|f32|pool|forward|all]
+//   swift run -c release KernelsBenchmark [matvec|matmul|decode|prefill|sweep|quantize|packing|f32|pool|forward|all]
 // Each figure is the median of several timed repetitions.
 import Foundation
 import Kernels
@@ -13,6 +13,7 @@ if mode == "decode" || mode == "all" { DecodeBenchmark.run(pools: pools, tokens:
 if mode == "prefill" || mode == "all" { DecodeBenchmark.run(pools: pools, tokens: 128) }
 if mode == "sweep" { SweepBenchmark.run(pools: pools) }
 if mode == "quantize" || mode == "all" { QuantizeBenchmark.run() }
+if mode == "packing" || mode == "all" { PackingBenchmark.run() }
 if mode == "f32" || mode == "all" { F32Benchmark.run(pools: pools) }
 if mode == "pool" || mode == "all" { PoolBenchmark.run(pools: pools) }
 if mode == "forward" || mode == "all" { ForwardBenchmark.run(pools: pools) }
