@@ -5,7 +5,10 @@ import Foundation
 import Kernels
 
 let mode = CommandLine.arguments.dropFirst().first ?? "all"
-let pools = [1: ThreadPool(threadCount: 1), 2: ThreadPool(threadCount: 2)]
+// BENCH_PIN=1 binds the caller to core 0 and the worker to core 1.
+let pinned = ProcessInfo.processInfo.environment["BENCH_PIN"] == "1"
+if pinned { ThreadPool.pinCurrentThread(toCore: 0) }
+let pools = [1: ThreadPool(threadCount: 1), 2: ThreadPool(threadCount: 2, pinned: pinned)]
 
 if mode == "matvec" || mode == "all" { MatVecBenchmark.run(pools: pools) }
 if mode == "matmul" || mode == "all" { MatVecBenchmark.run(pools: pools, tokens: 128) }
