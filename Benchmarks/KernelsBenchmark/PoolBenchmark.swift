@@ -2,7 +2,9 @@ import Foundation
 import Kernels
 import Synchronization
 
-/// The fixed cost of one parallelFor: publish, wake a spinning worker, claim, wait for completion.
+/// The fixed cost of one parallelFor (publish, wake a spinning worker, claim, wait for completion), and
+/// how often two 10 µs chunks really run side by side: on a shared machine the worker is often not on a
+/// core when the caller publishes.
 enum PoolBenchmark {
     static func run(pools: [Int: ThreadPool]) {
         print("== thread pool round trip (µs per parallelFor with a trivial body)")
@@ -13,5 +15,21 @@ enum PoolBenchmark {
             }
             print("\(threads)T: \(Timing.format(seconds * 1e6, 3)) µs")
         }
+        var times: [Double] = []
+        let caller = pthread_self()
+        let byWorker = Atomic<Int>(0)
+        for _ in 0..<2000 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            pools[2]!.parallelFor(2, grain: 1) { _ in
+                if pthread_self() != caller { byWorker.add(1, ordering: .relaxed) }
+                let begin = DispatchTime.now().uptimeNanoseconds
+                while DispatchTime.now().uptimeNanoseconds - begin < 10_000 {}
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+        }
+        times.sort()
+        let sideBySide = times.filter { $0 < 15 }.count
+        print("two 10 µs chunks: min \(Timing.format(times[0])) µs, median \(Timing.format(times[1000])) µs, "
+              + "side by side in \(sideBySide) of 2000, worker ran \(byWorker.load(ordering: .relaxed)) chunks")
     }
 }

@@ -23,17 +23,32 @@ public final class ThreadPool: @unchecked Sendable {
     /// - Parameters:
     ///   - threadCount: participants including the caller; defaults to one per core.
     ///   - spinMicroseconds: how long an idle worker spins before it sleeps.
-    public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, spinMicroseconds: Int = 200) {
+    ///   - pinned: bind worker i to core i (the caller may pin itself to core 0 with `pinCurrentThread`),
+    ///     so the scheduler never stacks two participants on one core of a busy machine.
+    public init(
+        threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, spinMicroseconds: Int = 200,
+        pinned: Bool = false
+    ) {
         self.threadCount = max(1, threadCount)
         team = WorkerTeam(participants: self.threadCount, spinNanoseconds: UInt64(max(0, spinMicroseconds)) * 1000)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         for worker in team.workers {
-            let thread = Thread { [team] in team.workerLoop(worker) }
+            let thread = Thread { [team] in
+                if pinned { _ = ThreadPool.pinCurrentThread(toCore: worker.index % cores) }
+                team.workerLoop(worker)
+            }
             thread.name = "kernels-\(worker.index)"
             thread.start()
         }
     }
 
     deinit { team.stop() }
+
+    /// Binds the calling thread to `core`; false where the OS refuses or does not support it.
+    @discardableResult
+    public static func pinCurrentThread(toCore core: Int) -> Bool {
+        ck_pin_current_thread(Int32(core)) == 0
+    }
 
     /// Calls `body` on disjoint ranges that together cover 0..<count, spread over the participants, and
     /// returns when all are done. `grain` is the chunk size claimed at once (default: a quarter share).

@@ -46,20 +46,23 @@ final class WorkerTeam: @unchecked Sendable {
         }
     }
 
-    /// Works through this participant's own share from the front, then steals from the back of the others'.
+    /// Works through this participant's own share from the front, then steals from the back of the others',
+    /// and reports what it did with one atomic add, so the completion line crosses cores once per call.
     private func participate(_ part: Int) {
         let grain = grain.load(ordering: .relaxed)
-        while let chunk = shares[part].claimFront(grain) { execute(chunk) }
+        var done = 0
+        while let chunk = shares[part].claimFront(grain) {
+            job!(chunk)
+            done += chunk.count
+        }
         for offset in 1..<shares.count {
             let victim = shares[(part + offset) % shares.count]
-            while let chunk = victim.claimBack(grain) { execute(chunk) }
+            while let chunk = victim.claimBack(grain) {
+                job!(chunk)
+                done += chunk.count
+            }
         }
-    }
-
-    @inline(__always)
-    private func execute(_ chunk: Range<Int>) {
-        job!(chunk)
-        completed.add(chunk.count, ordering: .releasing)
+        if done > 0 { completed.add(done, ordering: .releasing) }
     }
 
     func stop() {

@@ -28,8 +28,11 @@ final class ThreadPoolTests: XCTestCase {
         let threads = Mutex<Set<pthread_t>>([])
         pool.parallelFor(2, grain: 1) { _ in
             _ = threads.withLock { $0.insert(pthread_self()) }
+            // Hold this chunk until the other thread has claimed the other one (up to 5 s on a busy machine).
             let start = DispatchTime.now().uptimeNanoseconds
-            while DispatchTime.now().uptimeNanoseconds - start < 20_000_000 {}  // 20 ms, so the worker can claim one
+            while threads.withLock({ $0.count }) < 2 && DispatchTime.now().uptimeNanoseconds - start < 5_000_000_000 {
+                usleep(100)
+            }
         }
         XCTAssertEqual(threads.withLock { $0.count }, 2)
     }
