@@ -30,15 +30,26 @@ extension Kernel {
             group_begin: 0, group_end: weights.groups, tokens: x.rows)
         let work = weights.groups * weights.blocks * x.rows
         if let pool, pool.threadCount > 1, work >= minimumParallelWork * pool.threadCount {
-            pool.parallelFor(weights.groups) { groups in
-                var part = args
-                part.group_begin = groups.lowerBound
-                part.group_end = groups.upperBound
-                q8MatMul(part, path)
-            }
+            var job = MatMulJob(args: args, path: path)
+            pool.parallelFor(weights.groups, context: &job, matMulShare)
         } else {
             q8MatMul(args, path)
         }
+    }
+
+    /// What each participant of a parallel product reads: the whole product, narrowed to its row groups.
+    struct MatMulJob {
+        let args: ck_q8_matmul_args
+        let path: KernelPath
+    }
+
+    /// Row groups lower..<upper of the `MatMulJob` at `job`.
+    static let matMulShare: @convention(c) (UnsafeRawPointer, Int, Int) -> Void = { job, lower, upper in
+        let job = job.assumingMemoryBound(to: MatMulJob.self)
+        var part = job.pointee.args
+        part.group_begin = lower
+        part.group_end = upper
+        q8MatMul(part, job.pointee.path)
     }
 
     @inline(__always)

@@ -32,14 +32,19 @@ public final class ThreadPool: @unchecked Sendable {
         self.threadCount = max(1, threadCount)
         team = WorkerTeam(participants: self.threadCount, spinNanoseconds: UInt64(max(0, spinMicroseconds)) * 1000)
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        // A starting thread allocates (its name, Foundation's bookkeeping): wait for that, so nothing the
+        // pool does allocates once it is made.
+        let started = DispatchSemaphore(value: 0)
         for worker in team.workers {
             let thread = Thread { [team] in
                 if pinned { _ = ThreadPool.pinCurrentThread(toCore: worker.index % cores) }
+                started.signal()
                 team.workerLoop(worker)
             }
             thread.name = "kernels-\(worker.index)"
             thread.start()
         }
+        for _ in team.workers { started.wait() }
     }
 
     deinit { team.stop() }
@@ -52,11 +57,32 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// Calls `body` on disjoint ranges that together cover 0..<count, spread over the participants, and
     /// returns when all are done. `grain` is the chunk size claimed at once (default: a quarter share).
+    /// Handing a Swift closure to other threads allocates once per call (`withoutActuallyEscaping` boxes it);
+    /// loops that must not allocate use the `context:` form.
     public func parallelFor(_ count: Int, grain: Int? = nil, _ body: (Range<Int>) -> Void) {
         precondition(count >= 0 && count < 1 << 31)
         guard count > 0 else { return }
         guard threadCount > 1 else { return body(0..<count) }
-        let grain = max(1, grain ?? (count + 4 * threadCount - 1) / (4 * threadCount))
-        withoutActuallyEscaping(body) { team.run($0, count: count, grain: grain) }
+        withoutActuallyEscaping(body) { body in
+            withUnsafePointer(to: body) { closure in
+                team.run(RawJob(function: { closure, lower, upper in
+                    closure.assumingMemoryBound(to: ((Range<Int>) -> Void).self).pointee(lower..<upper)
+                }, context: closure), count: count, grain: defaultGrain(count, grain))
+            }
+        }
+    }
+
+    /// The same with `body(context, lower, upper)` a C function (a closure literal that captures nothing)
+    /// and `context` pointing at whatever it needs: nothing is allocated, as a decode step requires.
+    public func parallelFor(_ count: Int, grain: Int? = nil, context: UnsafeRawPointer,
+                            _ body: @convention(c) (UnsafeRawPointer, Int, Int) -> Void) {
+        precondition(count >= 0 && count < 1 << 31)
+        guard count > 0 else { return }
+        guard threadCount > 1 else { return body(context, 0, count) }
+        team.run(RawJob(function: body, context: context), count: count, grain: defaultGrain(count, grain))
+    }
+
+    private func defaultGrain(_ count: Int, _ grain: Int?) -> Int {
+        max(1, grain ?? (count + 4 * threadCount - 1) / (4 * threadCount))
     }
 }

@@ -12,7 +12,7 @@ final class WorkerTeam: @unchecked Sendable {
     let spinNanoseconds: UInt64
     /// Written by the caller before it publishes the shares (release) and read by a participant only after
     /// it claimed a chunk (acquire), so it is never read while the caller replaces it.
-    private var job: ((Range<Int>) -> Void)?
+    private var job: RawJob?
     /// Atomic only because a worker leaving the previous job may read it as the caller sets the next.
     private let grain = Atomic<Int>(1)
 
@@ -22,8 +22,8 @@ final class WorkerTeam: @unchecked Sendable {
         self.spinNanoseconds = spinNanoseconds
     }
 
-    func run(_ body: @escaping (Range<Int>) -> Void, count: Int, grain: Int) {
-        job = body
+    func run(_ job: RawJob, count: Int, grain: Int) {
+        self.job = job
         self.grain.store(grain, ordering: .relaxed)
         completed.store(0, ordering: .relaxed)
         for (part, share) in shares.enumerated() {
@@ -33,7 +33,7 @@ final class WorkerTeam: @unchecked Sendable {
         for worker in workers { worker.wake() }
         participate(0)
         waitForCompletion(count)
-        job = nil
+        self.job = nil
     }
 
     /// Spins while a worker finishes the chunk it claimed; if that takes long, the worker has probably
@@ -52,17 +52,24 @@ final class WorkerTeam: @unchecked Sendable {
         let grain = grain.load(ordering: .relaxed)
         var done = 0
         while let chunk = shares[part].claimFront(grain) {
-            job!(chunk)
+            execute(chunk)
             done += chunk.count
         }
         for offset in 1..<shares.count {
             let victim = shares[(part + offset) % shares.count]
             while let chunk = victim.claimBack(grain) {
-                job!(chunk)
+                execute(chunk)
                 done += chunk.count
             }
         }
         if done > 0 { completed.add(done, ordering: .releasing) }
+    }
+
+    /// Read only after a chunk was claimed: a late worker may find the previous job already cleared.
+    @inline(__always)
+    private func execute(_ chunk: Range<Int>) {
+        let job = job!
+        job.function(job.context, chunk.lowerBound, chunk.upperBound)
     }
 
     func stop() {
@@ -97,6 +104,13 @@ final class WorkerTeam: @unchecked Sendable {
             start = DispatchTime.now().uptimeNanoseconds
         }
     }
+}
+
+/// A job as a C function of (context, lower, upper) and its context. Unlike a Swift closure, handing it to
+/// the workers allocates nothing.
+struct RawJob {
+    let function: @convention(c) (UnsafeRawPointer, Int, Int) -> Void
+    let context: UnsafeRawPointer
 }
 
 /// One participant's share of a job as [front, back) packed in one atomic word, so the owner (from the

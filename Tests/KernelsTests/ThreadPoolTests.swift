@@ -23,6 +23,23 @@ final class ThreadPoolTests: XCTestCase {
         }
     }
 
+    func testContextFormCoversEveryIndexExactlyOnce() {
+        for threads in [1, 2, 3] {
+            let pool = ThreadPool(threadCount: threads)
+            for count in [0, 1, 5, 1000] {
+                let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
+                hits.initialize(repeating: 0)
+                defer { hits.deallocate() }
+                var base = hits.baseAddress!
+                pool.parallelFor(count, grain: 3, context: &base) { context, lower, upper in
+                    let hits = context.load(as: UnsafeMutablePointer<Int>.self)
+                    for i in lower..<upper { hits[i] += 1 }
+                }
+                XCTAssertEqual(Array(hits.prefix(count)), [Int](repeating: 1, count: count), "threads \(threads) count \(count)")
+            }
+        }
+    }
+
     func testTwoThreadsBothTakePartWhenTheWorkIsLong() {
         let pool = ThreadPool(threadCount: 2)
         let threads = Mutex<Set<pthread_t>>([])
