@@ -54,47 +54,6 @@ extension Int8LlamaModel {
         Kernel.matMul(out, head, w.channels, pool: pool, path: path)
     }
 
-    private func attend(_ w: Int8Workspace, layer: Int, rows: Int, layout: RowLayout, pool: ThreadPool?) {
-        switch layout {
-        case .sequence(let state, let start):
-            attend(w, row: 0, rows: rows, layer: layer, state: state, start: start, pool: pool)
-        case .independent(let states, let positions):
-            let work = positions.prefix(rows).reduce(0, +) * config.queryLength
-            if let pool, rows > 1, work >= Kernel.minimumParallelAttentionWork {
-                // each row's attention whole on one thread: the sequences differ in length
-                pool.parallelFor(rows, grain: 1) { range in
-                    for b in range { attend(w, row: b, rows: 1, layer: layer, state: states[b], start: positions[b], pool: nil) }
-                }
-            } else {
-                for b in 0..<rows { attend(w, row: b, rows: 1, layer: layer, state: states[b], start: positions[b], pool: pool) }
-            }
-        }
-    }
-
-    /// Rows row..<row + rows are consecutive tokens of `state` from position `start`.
-    private func attend(_ w: Int8Workspace, row: Int, rows: Int, layer l: Int, state: Int8LlamaState, start: Int,
-                        pool: ThreadPool?) {
-        let NH = config.headCount, NKV = config.kvHeadCount, HS = config.headSize
-        let QL = config.queryLength, KVL = config.kvLength, stride = QL + 2 * KVL
-        let q = w.qkv.pointer + row * stride
-
-        // RoPE on q and k, whose heads are adjacent in each row
-        Kernel.rope(q, rope, startPosition: start, tokens: rows, heads: NH + NKV, headSize: HS, tokenStride: stride)
-
-        // this step's keys and values into the f16 cache
-        for t in 0..<rows {
-            let k = q + t * stride + QL
-            Kernel.convert(state.key(layer: l, position: start + t), k, count: KVL, path: path)
-            Kernel.convert(state.value(layer: l, position: start + t), k + KVL, count: KVL, path: path)
-        }
-
-        // causal attention over positions 0...start + t
-        Kernel.attention(w.attended.pointer + row * QL, q, state.key(layer: l, position: 0),
-                         state.value(layer: l, position: 0), startPosition: start, tokens: rows,
-                         heads: NH, kvHeads: NKV, headSize: HS, queryStride: stride, outputStride: QL,
-                         cacheStride: KVL, scale: config.attentionScale, pool: pool, path: path)
-    }
-
     /// x += y over `count` values.
     @inline(__always)
     private func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
