@@ -42,7 +42,7 @@ public final class Int8LlamaModel: LanguageModel {
     public init(file: GGUFFile, quantize: Bool = false, threads: Int? = nil,
                 kernelPath: KernelPath = .active) throws(ModelError) {
         guard kernelPath.isSupported else {
-            throw .inconsistent("kernel path \(kernelPath) is not supported on this CPU")
+            throw .unavailableKernels("the \(kernelPath) kernels cannot run on this CPU")
         }
         let config = try ModelConfig(file: file)
         guard config.architecture == .llama else { throw .unsupportedArchitecture(file.architecture) }

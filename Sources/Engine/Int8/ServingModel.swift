@@ -1,11 +1,19 @@
 import GGUF
+import Kernels
 
 /// Loads the model the server and the CLI run a student with: a `llama` GGUF on the int8 engine.
 /// Weight matrices must be Q8_0, unless `quantize` converts other types at load.
-/// `threads` defaults to `Int8LlamaModel.defaultThreadCount`.
+/// `threads` defaults to `Int8LlamaModel.defaultThreadCount`. The kernels are the fastest this CPU runs,
+/// or those `DISTILLERY_KERNELS` names (an error if it names something this CPU cannot run).
 public func loadServingModel(file: GGUFFile, quantize: Bool = false, threads: Int? = nil) throws(ModelError) -> Int8LlamaModel {
     guard file.architecture == "llama" else { throw .unsupportedArchitecture(file.architecture) }
-    return try Int8LlamaModel(file: file, quantize: quantize, threads: threads)
+    let path: KernelPath
+    do {
+        path = try KernelPath.fromEnvironment()
+    } catch {
+        throw .unavailableKernels(error.description)
+    }
+    return try Int8LlamaModel(file: file, quantize: quantize, threads: threads, kernelPath: path)
 }
 
 /// The same from a path.
