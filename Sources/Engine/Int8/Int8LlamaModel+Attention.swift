@@ -52,6 +52,11 @@ extension Int8LlamaModel {
                          scale: config.attentionScale, pool: pool, path: path)
     }
 
+    /// A decode step's attention goes to the pool from this many multiply-adds (NH · positions · HS): about
+    /// 64 positions of the student, where one layer's attention takes ~3 µs on one core and the hand-off
+    /// (through a job context, ~0.5 µs) pays. The attention kernel's own split (for prefill) starts later.
+    static let minimumParallelDecodeAttentionWork = 1 << 14
+
     /// What each participant of a decode step's parallel attention reads.
     private struct AttentionJob {
         let model: Int8LlamaModel
@@ -63,7 +68,7 @@ extension Int8LlamaModel {
     /// Items 0..<count of `job` (KV heads of one sequence, or sequences), over the pool when `work`
     /// (multiply-adds) pays for the hand-off.
     private func parallel(_ pool: ThreadPool?, _ job: AttentionJob, count: Int, work: Int) {
-        guard let pool, count > 1, work >= Kernel.minimumParallelAttentionWork else { return attend(job, 0..<count) }
+        guard let pool, count > 1, work >= Self.minimumParallelDecodeAttentionWork else { return attend(job, 0..<count) }
         withUnsafePointer(to: job) { job in
             pool.parallelFor(count, grain: 1, context: job) { job, lower, upper in
                 let job = job.assumingMemoryBound(to: AttentionJob.self).pointee
