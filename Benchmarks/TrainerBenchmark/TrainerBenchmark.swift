@@ -4,8 +4,9 @@
 //
 //   swift run -c release TrainerBenchmark [--batch 4] [--steps 8] [--loss kl] [--threads N]
 //
-// OpenBLAS picks its kernels from the CPU model at load time; on CPUs it does not know it falls back to
-// a slow generic kernel, so compare with OPENBLAS_CORETYPE=SkylakeX (or Haswell) set in the environment.
+// OpenBLAS picks its kernels from the CPU model at load time; on virtual CPUs it does not know it falls
+// back to slow SSE3 kernels. The `distillery` CLI sets OPENBLAS_CORETYPE from the CPU's flags; set it here
+// by hand (OPENBLAS_CORETYPE=SkylakeX on AVX-512, Haswell on AVX2) to measure what the CLI runs.
 import COpenBLAS
 import Distill
 import Foundation
@@ -71,6 +72,10 @@ struct TrainerBenchmark {
         let backward = median(phaseTimes.map(\.backward))
         let rest = median(zip(stepTimes, phaseTimes).map { $0 - $1.total })
         func ms(_ s: Double) -> String { String(format: "%.1f", s * 1000) }
+        if String(cString: openblas_get_corename()) == "Prescott" {
+            print("note: OpenBLAS chose its generic SSE3 kernels; `distillery` sets OPENBLAS_CORETYPE from the CPU's "
+                  + "flags, so rerun with OPENBLAS_CORETYPE=SkylakeX (AVX-512) or Haswell (AVX2) to measure what it runs")
+        }
         print("""
             OpenBLAS \(String(cString: openblas_get_corename())) kernels, \(options.threads ?? Int(openblas_get_num_threads())) \
             threads; \(model.parameterCount) parameters; B \(B) x T \(T) = \(N) tokens per step; loss \(options.loss), \
