@@ -25,15 +25,8 @@ extension Kernel {
         let shape = AttentionShape(startPosition: startPosition, tokens: tokens, heads: heads, kvHeads: kvHeads,
                                    headSize: headSize, queryStride: queryStride, outputStride: outputStride,
                                    cacheStride: cacheStride, scale: scale)
-        let path = attentionPath(path, headSize: headSize)
-        shape.forEachHead(out: out, q: q, pool: pool) { target, query, kvOffset, positions, tile in
-            let k = keys + kvOffset, v = values + kvOffset
-            switch path {
-            case .avx512: ck_attend_avx512(target, query, k, v, positions, headSize, shape.cacheStride, shape.scale)
-            case .avx2: ck_attend_avx2(target, query, k, v, positions, headSize, shape.cacheStride, shape.scale)
-            case .portable: attendOne(target, query, k, v, tile, positions: positions, shape: shape)
-            }
-        }
+        AttentionJob(shape: shape, out: out, q: q, keys: UnsafeRawPointer(keys), values: UnsafeRawPointer(values),
+                     halfCache: false, path: attentionPath(path, headSize: headSize)).run(pool: pool)
     }
 
     /// The same over an f16 cache: half the memory per slot and half the bytes read per token.
@@ -47,17 +40,8 @@ extension Kernel {
         let shape = AttentionShape(startPosition: startPosition, tokens: tokens, heads: heads, kvHeads: kvHeads,
                                    headSize: headSize, queryStride: queryStride, outputStride: outputStride,
                                    cacheStride: cacheStride, scale: scale)
-        let path = attentionPath(path, headSize: headSize)
-        shape.forEachHead(out: out, q: q, pool: pool) { target, query, kvOffset, positions, tile in
-            let k = keys + kvOffset, v = values + kvOffset
-            let kBits = UnsafeRawPointer(k).assumingMemoryBound(to: UInt16.self)
-            let vBits = UnsafeRawPointer(v).assumingMemoryBound(to: UInt16.self)
-            switch path {
-            case .avx512: ck_attend_f16_avx512(target, query, kBits, vBits, positions, headSize, shape.cacheStride, shape.scale)
-            case .avx2: ck_attend_f16_avx2(target, query, kBits, vBits, positions, headSize, shape.cacheStride, shape.scale)
-            case .portable: attendOne(target, query, k, v, tile, positions: positions, shape: shape)
-            }
-        }
+        AttentionJob(shape: shape, out: out, q: q, keys: UnsafeRawPointer(keys), values: UnsafeRawPointer(values),
+                     halfCache: true, path: attentionPath(path, headSize: headSize)).run(pool: pool)
     }
 
     /// The C loops hold a head in registers: at most 256 values, and whole 8-float vectors for AVX2.

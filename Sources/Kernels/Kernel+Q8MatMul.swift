@@ -30,15 +30,17 @@ extension Kernel {
             group_begin: 0, group_end: weights.groups, tokens: x.rows)
         let work = weights.groups * weights.blocks * x.rows
         if let pool, pool.threadCount > 1, work >= minimumParallelWork * pool.threadCount {
-            pool.parallelFor(weights.groups) { groups in
-                var part = args
-                part.group_begin = groups.lowerBound
-                part.group_end = groups.upperBound
-                q8MatMul(part, path)
-            }
+            var job = Q8Job(args: args, path: path)
+            withUnsafePointer(to: &job) { pool.parallelFor(weights.groups, context: $0, runQ8Chunk) }
         } else {
             q8MatMul(args, path)
         }
+    }
+
+    /// What a pool participant needs to compute its row groups.
+    struct Q8Job {
+        var args: ck_q8_matmul_args
+        let path: KernelPath
     }
 
     @inline(__always)
@@ -74,4 +76,12 @@ extension NaiveKernel {
             }
         }
     }
+}
+
+/// One participant's row groups begin..<end of a `Kernel.Q8Job`.
+private func runQ8Chunk(_ context: UnsafeRawPointer, _ begin: Int, _ end: Int) {
+    var part = context.load(as: Kernel.Q8Job.self)
+    part.args.group_begin = begin
+    part.args.group_end = end
+    Kernel.q8MatMul(part.args, part.path)
 }

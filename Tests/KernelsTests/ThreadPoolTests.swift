@@ -23,6 +23,22 @@ final class ThreadPoolTests: XCTestCase {
         }
     }
 
+    func testContextJobCoversEveryIndexExactlyOnce() {
+        for threads in [1, 2] {
+            let pool = ThreadPool(threadCount: threads)
+            for count in [1, 5, 300] {
+                let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+                hits.initialize(repeating: 0)
+                defer { hits.deallocate() }
+                pool.parallelFor(count, context: UnsafeRawPointer(hits.baseAddress!)) { context, lower, upper in
+                    let hits = UnsafeMutablePointer(mutating: context.assumingMemoryBound(to: Int.self))
+                    for i in lower..<upper { hits[i] += 1 }
+                }
+                XCTAssertEqual(Array(hits), [Int](repeating: 1, count: count), "threads \(threads) count \(count)")
+            }
+        }
+    }
+
     func testTwoThreadsBothTakePartWhenTheWorkIsLong() {
         let pool = ThreadPool(threadCount: 2)
         let threads = Mutex<Set<pthread_t>>([])
