@@ -3,9 +3,9 @@ import CKernels
 extension Kernel {
     /// Below this many 16x32 weight tiles times tokens per thread a product runs on the caller alone.
     /// A pool round trip costs ~0.3 µs (cross-core cache-line hand-offs). With the weights hot in L2 one
-    /// thread wins at 256x256 (0.74 vs 1.08 µs), ties at 768x256, and two win from 1536x256 up (8192x256:
-    /// 38 -> 10.5 µs, each half then fits its core's L2). In a decode step the weights stream from L3 at
-    /// ~35 GB/s per core, two threads take the step's products from ~140 to ~85 µs, and moving 256x256 to
+    /// thread still wins at 256x256 (0.69 vs 0.92 µs) and two win from 768x256 up (2.0 -> 1.7 µs; 8192x256
+    /// 38 -> 10 µs, each half then fits its core's L2). In a decode step the weights stream from L3 at
+    /// ~35 GB/s per core, two threads take the step's products from ~150 to ~95 µs, and moving 256x256 to
     /// one thread made no measurable difference, so everything from 256x256 up is split.
     /// (KernelsBenchmark matvec / decode with BENCH_PIN=1.)
     public static let minimumParallelWork = 64
