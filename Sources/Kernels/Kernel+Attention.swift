@@ -2,8 +2,9 @@ import CKernels
 import Foundation
 
 extension Kernel {
-    /// Below this many multiply-adds (T · NH · positions · HS) attention runs on the caller alone.
-    public static let minimumParallelAttentionWork = 1 << 16
+    /// Below this many multiply-adds (T · NH · positions · HS) attention runs on the caller alone. Decode
+    /// with 4 heads of 64 at 64 positions (16K) already gains from two threads: 2.3 -> 1.9 µs.
+    public static let minimumParallelAttentionWork = 1 << 13
 
     /// Causal attention of T new tokens whose keys and values are already in the cache. Query t sits at
     /// position startPosition + t and attends positions 0...startPosition + t; query head h reads key/value
