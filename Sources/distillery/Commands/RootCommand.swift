@@ -4,9 +4,10 @@ enum RootCommand {
         name: "distillery",
         abstract: "Distill small language models from a GGUF teacher and serve them fast.",
         usage: "distillery <subcommand> [options]",
-        subcommands: [InspectCommand.spec])
+        subcommands: [InspectCommand.spec, ServeCommand.spec])
 
     static let group = CommandGroup(spec: spec, commands: [
         "inspect": InspectCommand.main,
+        "serve": ServeCommand.main,
     ])
 }

@@ -1,0 +1,197 @@
+import Dispatch
+import Engine
+import Synchronization
+
+/// Continuous batching on the engine thread. Each step, every slot in decode advances one token and
+/// prefilling slots share a budget of prompt tokens; between steps, finished and abandoned sequences
+/// leave their slots and waiting ones take them. Other threads only `submit` (DESIGN.md, decision 3).
+final class Scheduler: @unchecked Sendable {
+    // `@unchecked`: everything below `inbox` and `outstanding` is touched only by the engine thread.
+    struct Slot {
+        var task: SequenceTask?
+        /// A KV cache kept between sequences of the same model.
+        var state: (any ModelState)?
+        weak var stateModel: LoadedModel?
+    }
+
+    let configuration: SchedulerConfiguration
+    let metrics: ServerMetrics
+    private let registry: ModelRegistry
+    private let inbox = EngineInbox()
+    /// Sequences submitted and not yet finished, waiting or in a slot.
+    private let outstanding = Atomic<Int>(0)
+    private let stopped = DispatchSemaphore(value: 0)
+
+    var slots: [Slot]
+    private var waiting = TaskQueue()
+    private var messages: [EngineInbox.Message] = []
+    private var isStopping = false
+
+    init(configuration: SchedulerConfiguration, metrics: ServerMetrics, registry: ModelRegistry) {
+        precondition(configuration.slots > 0 && configuration.prefillChunk > 0 && configuration.queueCapacity >= 0)
+        self.configuration = configuration
+        self.metrics = metrics
+        self.registry = registry
+        slots = Array(repeating: Slot(), count: configuration.slots)
+    }
+
+    /// The most sequences one request may bring: more could never be admitted.
+    var maxSequencesPerRequest: Int { configuration.slots + configuration.queueCapacity }
+
+    func start() throws(EngineThread.SpawnError) {
+        try EngineThread.spawn { [self] in
+            run()
+            stopped.signal()
+        }
+    }
+
+    /// Queues a job's sequences; false when slots and queue cannot take them all (answer 429).
+    func submit(_ job: CompletionJob, tasks: [SequenceTask]) -> Bool {
+        var current = outstanding.load(ordering: .relaxed)
+        while true {
+            guard current + tasks.count <= maxSequencesPerRequest else { return false }
+            let (exchanged, original) = outstanding.compareExchange(expected: current, desired: current + tasks.count,
+                                                                    ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
+        inbox.post(.job(job, tasks))
+        return true
+    }
+
+    /// Lets admitted work finish, then ends the engine thread; returns when it has.
+    func shutdown() {
+        inbox.post(.shutdown)
+        stopped.wait()
+    }
+
+    // MARK: the engine thread
+
+    private func run() {
+        while true {
+            receiveMessages()
+            dropAbandoned()
+            admit()
+            let active = slots.reduce(0) { $0 + ($1.task == nil ? 0 : 1) }
+            metrics.runningSequences.store(active, ordering: .relaxed)
+            metrics.waitingSequences.store(waiting.count, ordering: .relaxed)
+            if active == 0 {
+                if isStopping && waiting.isEmpty { return }
+                inbox.waitForMessages()
+                continue
+            }
+            step()
+        }
+    }
+
+    private func receiveMessages() {
+        inbox.takeAll(into: &messages)
+        for message in messages {
+            switch message {
+            case .job(let job, let tasks):
+                job.begin()
+                for task in tasks { waiting.append(task) }
+            case .shutdown:
+                isStopping = true
+            }
+        }
+        messages.removeAll(keepingCapacity: true)
+    }
+
+    /// Sequences whose job ended (failed, or its client left) leave now, also in the middle of a prompt.
+    private func dropAbandoned() {
+        for i in slots.indices {
+            guard let task = slots[i].task else { continue }
+            if task.job.context.isClientDisconnected { task.job.abandon() }
+            if task.job.isFinished { release(slot: i) }
+        }
+        waiting.removeAll { task in
+            if task.job.context.isClientDisconnected { task.job.abandon() }
+            guard task.job.isFinished else { return false }
+            outstanding.add(-1, ordering: .relaxed)
+            return true
+        }
+    }
+
+    private func admit() {
+        let current = registry.current
+        for i in slots.indices where slots[i].task == nil {
+            // KV caches of a swapped-out model are freed rather than kept for reuse
+            if slots[i].state != nil, slots[i].stateModel !== current {
+                slots[i].state = nil
+            }
+            while slots[i].task == nil, let task = waiting.popFirst() {
+                guard !task.job.isFinished else {
+                    outstanding.add(-1, ordering: .relaxed)
+                    continue
+                }
+                start(task, in: i)
+            }
+        }
+    }
+
+    private func start(_ task: SequenceTask, in i: Int) {
+        let model = task.job.model
+        if slots[i].state == nil || slots[i].stateModel !== model {
+            slots[i].state = model.engine.makeState(contextLength: configuration.contextLength(for: model))
+            slots[i].stateModel = model
+        }
+        slots[i].task = task
+        metrics.queueTime.observe(MonotonicClock.seconds(from: task.queuedAt, to: MonotonicClock.now()))
+        for token in task.prompt.tokens { task.sampler.accept(token) }
+        if task.maxTokens == 0 && !task.wantsPromptLogprobs {
+            finish(slot: i, .length)
+        }
+    }
+
+    /// Ends a sequence: its last text (`text`, then whatever was held back) goes out, and the slot frees.
+    func finish(slot i: Int, _ reason: CompletionJob.Finish, after text: CompletionText.Release = CompletionText.Release()) {
+        guard let task = slots[i].task else { return }
+        var output = task.takeEcho() ?? CompletionText.Release()
+        output.append(text)
+        output.append(task.text.finish())
+        task.job.deliver(choice: task.choice, output, finish: reason)
+        release(slot: i)
+    }
+
+    func fail(slot i: Int, _ error: InferenceError) {
+        guard let task = slots[i].task else { return }
+        task.job.fail(.internalError("Inference failed: \(error)."))
+        release(slot: i)
+    }
+
+    private func release(slot i: Int) {
+        guard slots[i].task != nil else { return }
+        slots[i].task = nil
+        outstanding.add(-1, ordering: .relaxed)
+    }
+}
+
+/// A FIFO of sequences waiting for a slot.
+struct TaskQueue {
+    private var items: [SequenceTask] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ task: SequenceTask) { items.append(task) }
+
+    mutating func popFirst() -> SequenceTask? {
+        guard head < items.count else { return nil }
+        defer {
+            head += 1
+            if head > 64 && head * 2 > items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+        }
+        return items[head]
+    }
+
+    mutating func removeAll(where shouldRemove: (SequenceTask) -> Bool) {
+        items.removeFirst(head)
+        head = 0
+        items.removeAll(where: shouldRemove)
+    }
+}
