@@ -167,9 +167,10 @@ final class Scheduler: @unchecked Sendable {
     }
 }
 
-/// A FIFO of sequences waiting for a slot.
+/// A FIFO of sequences waiting for a slot. A popped entry is cleared at once: a queue must not keep a
+/// finished request (and the model it pins) alive.
 struct TaskQueue {
-    private var items: [SequenceTask] = []
+    private var items: [SequenceTask?] = []
     private var head = 0
 
     var count: Int { items.count - head }
@@ -179,19 +180,19 @@ struct TaskQueue {
 
     mutating func popFirst() -> SequenceTask? {
         guard head < items.count else { return nil }
-        defer {
-            head += 1
-            if head > 64 && head * 2 > items.count {
-                items.removeFirst(head)
-                head = 0
-            }
+        let task = items[head]
+        items[head] = nil
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
         }
-        return items[head]
+        return task
     }
 
     mutating func removeAll(where shouldRemove: (SequenceTask) -> Bool) {
         items.removeFirst(head)
         head = 0
-        items.removeAll(where: shouldRemove)
+        items.removeAll { shouldRemove($0!) }
     }
 }
