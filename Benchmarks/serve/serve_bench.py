@@ -147,14 +147,37 @@ def run_load(port, clients, tokens, prompt):
     }
 
 
-def bench_server(name, command, port, args):
+def reload(port, model, delay):
+    time.sleep(delay)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    conn.request("POST", "/admin/reload", json.dumps({"model": os.path.abspath(model)}),
+                 {"Content-Type": "application/json", "Authorization": "Bearer bench-admin"})
+    response = conn.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise RuntimeError(f"reload refused: {response.status} {body[:200]}")
+
+
+def run_load_with_swap(port, args, model):
+    """The same load with a hot swap to `model` triggered shortly after the clients start."""
+    swapper = threading.Thread(target=reload, args=(port, model, args.swap_delay))
+    swapper.start()
+    result = run_load(port, args.clients, args.tokens, args.prompt)
+    swapper.join()
+    return result
+
+
+def bench_server(name, command, port, args, swap_models=None):
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    swaps = []
     try:
         wait_healthy(port, process)
         time.sleep(0.5)
         idle = rss_kb(process.pid)
         run_load(port, 2, 8, args.prompt)  # warm-up
         runs = [run_load(port, args.clients, args.tokens, args.prompt) for _ in range(args.runs)]
+        if swap_models:
+            swaps = [run_load_with_swap(port, args, swap_models[i % len(swap_models)]) for i in range(args.runs)]
         peak = rss_kb(process.pid, "VmHWM")
     finally:
         process.terminate()
@@ -168,6 +191,10 @@ def bench_server(name, command, port, args):
     summary["idle_rss_mb"] = idle / 1024
     summary["peak_rss_mb"] = peak / 1024
     summary["runs"] = runs
+    if swaps:
+        summary["during_swap"] = {key: statistics.median(run[key] for run in swaps) for key in swaps[0] if key != "errors"}
+        summary["during_swap"]["failed"] = sum(run["failed"] for run in swaps)
+        summary["during_swap"]["errors"] = [e for run in swaps for e in run["errors"]][:3]
     return summary
 
 
@@ -182,6 +209,8 @@ def main():
     parser.add_argument("--slots", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--prompt", default="Once upon a time, in a quiet village by the sea,")
+    parser.add_argument("--swap-model", help="also measure load while distillery hot-swaps to this file and back")
+    parser.add_argument("--swap-delay", type=float, default=0.3, help="seconds into the load before the swap")
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
     args = parser.parse_args()
 
@@ -195,7 +224,8 @@ def main():
         port = free_port()
         report["distillery"] = bench_server("distillery", [
             args.distillery, "serve", "-m", args.model, "--port", str(port), "--slots", str(args.slots),
-            "--threads", str(args.threads), "--no-access-log"], port, args)
+            "--threads", str(args.threads), "--no-access-log", "--admin-token", "bench-admin"], port, args,
+            swap_models=[args.swap_model, args.model] if args.swap_model else None)
 
     columns = ["ttft_p50_ms", "ttft_p99_ms", "itl_p50_ms", "itl_p99_ms", "tokens_per_second", "failed",
                "idle_rss_mb", "peak_rss_mb"]
@@ -205,6 +235,12 @@ def main():
         print(name.ljust(14) + "".join(f"{summary[c]:19.2f}" for c in columns))
         for error in summary["errors"]:
             print(f"  error: {error}")
+    swap = report.get("distillery", {}).get("during_swap")
+    if swap:
+        print("distillery during a hot swap (load, validate, swap under the same load):")
+        print("during swap".ljust(14) + "".join(f"{swap[c]:19.2f}" for c in columns[:6]))
+        for error in swap["errors"]:
+            print(f"  error: {error}")
     if len(report) == 2:
         d, l = report["distillery"], report["llama-server"]
         print("ratios (distillery / llama-server): "
@@ -212,7 +248,8 @@ def main():
               f"tokens/s {d['tokens_per_second'] / l['tokens_per_second']:.2f}, idle RSS {d['idle_rss_mb'] / l['idle_rss_mb']:.2f}")
     if args.json:
         print(json.dumps(report, indent=2))
-    sys.exit(1 if any(s["failed"] for s in report.values()) else 0)
+    failed = any(s["failed"] or s.get("during_swap", {}).get("failed") for s in report.values())
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

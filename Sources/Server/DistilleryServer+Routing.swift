@@ -33,7 +33,8 @@ extension DistilleryServer {
             case .metrics: metricsText(context)
             case .tokenize: tokenize(context, body: request.body)
             case .detokenize: detokenize(context, body: request.body)
-            case .adminReload, .adminStatus: context.fail(APIError.routeNotFound(request.path))
+            case .adminReload: adminReload(context, body: request.body)
+            case .adminStatus: adminStatus(context)
             }
         }
     }

@@ -15,6 +15,8 @@ public final class DistilleryServer: Sendable {
     let metrics = ServerMetrics()
     let observer: RequestObserver
     let scheduler: Scheduler
+    let reloader: ModelReloader
+    private let makeEngine: ModelLoader.EngineFactory?
     let apiKey: BearerToken?
     let adminToken: BearerToken?
     /// JSON parsing, tokenization and the other endpoints' work: never on the loop thread.
@@ -22,10 +24,17 @@ public final class DistilleryServer: Sendable {
     private let transport = Mutex<HTTPServer?>(nil)
     private let draining = Atomic<Bool>(false)
 
-    public init(configuration: ServerConfiguration) {
+    public convenience init(configuration: ServerConfiguration) {
+        self.init(configuration: configuration, makeEngine: nil)
+    }
+
+    /// `makeEngine` builds the engine for every model this server loads (default: the f32 reference).
+    package init(configuration: ServerConfiguration, makeEngine: ModelLoader.EngineFactory?) {
         self.configuration = configuration
+        self.makeEngine = makeEngine
         observer = RequestObserver(metrics: metrics, sink: configuration.accessLog)
         scheduler = Scheduler(configuration: configuration.scheduler, metrics: metrics, registry: registry)
+        reloader = ModelReloader(registry: registry, metrics: metrics, eventLog: configuration.eventLog)
         apiKey = BearerToken(configuration.apiKey)
         adminToken = BearerToken(configuration.adminToken)
     }
@@ -53,9 +62,17 @@ public final class DistilleryServer: Sendable {
     /// Loads, validates and installs a model; blocks the calling thread (never call it on the loop thread).
     @discardableResult
     public func loadModel(path: String) throws(ModelLoadError) -> LoadedModel {
-        let model = try ModelLoader(options: configuration.loading).load(path: path)
+        let model = try loader(evaluation: nil).load(path: path)
         install(model)
         return model
+    }
+
+    /// The loader for this server's options, with an optional quality gate.
+    func loader(evaluation: EvaluationGate?) -> ModelLoader {
+        var options = configuration.loading
+        if let evaluation { options.evaluation = evaluation }
+        guard let makeEngine else { return ModelLoader(options: options) }
+        return ModelLoader(options: options, makeEngine: makeEngine)
     }
 
     /// Makes `model` the one new requests get.
@@ -90,6 +107,7 @@ public final class DistilleryServer: Sendable {
         var hooks = HTTPServer.Hooks()
         hooks.errorResponse = { status, reason in APIError.transport(status, reason: reason).response }
         hooks.willDrain = { [self] in draining.store(true, ordering: .releasing) }
+        hooks.reload = { [self] in reloadStartupModel() }
         // requests the application answered are logged by it, with their tokens; these are the transport's own
         hooks.accessLog = { [observer] entry in
             guard entry.method == "-" else { return }

@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var modelPath: String?
     /// nil: no access log.
     public var accessLog: AccessLogSink? = AccessLog.standardError
+    /// Reloads (swapped or refused), one JSON line each; nil: none.
+    public var eventLog: AccessLogSink? = AccessLog.standardError
 
     public init() {}
 }

@@ -71,6 +71,7 @@ final class RunningServer: @unchecked Sendable {
         configuration.http.lingerTimeout = .milliseconds(200)
         configuration.http.drainTimeout = .seconds(5)
         configuration.accessLog = log.sink
+        configuration.eventLog = log.sink
         configure(&configuration)
         server = DistilleryServer(configuration: configuration)
         try server.start()

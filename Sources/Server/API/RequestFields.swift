@@ -2,6 +2,14 @@
 /// Absent and null fields both mean "use the default", as OpenAI's API treats them.
 struct RequestFields {
     let body: JSONValue
+    /// Prepended to field names in errors, for nested objects ("eval.").
+    private var prefix = ""
+
+    /// The fields of a nested object, named `prefix` + name in errors.
+    init(object: JSONValue, prefix: String) {
+        body = object
+        self.prefix = prefix
+    }
 
     /// Parses `bytes` as a JSON object.
     init(parsing bytes: [UInt8]) throws(APIError) {
@@ -27,11 +35,13 @@ struct RequestFields {
         .invalidRequest("'\(name)' \(problem).", param: name, code: "invalid_value")
     }
 
+    private func invalid(_ name: String, _ problem: String) -> APIError { Self.invalid(prefix + name, problem) }
+
     func int(_ name: String, range: ClosedRange<Int>) throws(APIError) -> Int? {
         guard let value = value(name) else { return nil }
-        guard let number = Self.integer(value) else { throw Self.invalid(name, "must be an integer, not \(value.typeName)") }
+        guard let number = Self.integer(value) else { throw invalid(name, "must be an integer, not \(value.typeName)") }
         guard let int = Int(exactly: number), range.contains(int) else {
-            throw Self.invalid(name, "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
+            throw invalid(name, "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
         }
         return int
     }
@@ -39,34 +49,38 @@ struct RequestFields {
     /// Any 64-bit integer, negative ones by their bit pattern (a seed).
     func uint64(_ name: String) throws(APIError) -> UInt64? {
         guard let value = value(name) else { return nil }
-        guard let number = Self.integer(value) else { throw Self.invalid(name, "must be an integer, not \(value.typeName)") }
+        guard let number = Self.integer(value) else { throw invalid(name, "must be an integer, not \(value.typeName)") }
         return UInt64(bitPattern: number)
     }
 
     func float(_ name: String, range: ClosedRange<Double>, excludingLower: Bool = false) throws(APIError) -> Float? {
+        try double(name, range: range, excludingLower: excludingLower).map(Float.init)
+    }
+
+    func double(_ name: String, range: ClosedRange<Double>, excludingLower: Bool = false) throws(APIError) -> Double? {
         guard let value = value(name) else { return nil }
         let number: Double
         switch value {
         case .integer(let i): number = Double(i)
         case .double(let d): number = d
-        default: throw Self.invalid(name, "must be a number, not \(value.typeName)")
+        default: throw invalid(name, "must be a number, not \(value.typeName)")
         }
         guard range.contains(number), !(excludingLower && number == range.lowerBound) else {
             let lower = excludingLower ? "(\(range.lowerBound)" : "[\(range.lowerBound)"
-            throw Self.invalid(name, "must be in \(lower), \(range.upperBound)], got \(number)")
+            throw invalid(name, "must be in \(lower), \(range.upperBound)], got \(number)")
         }
-        return Float(number)
+        return number
     }
 
     func bool(_ name: String) throws(APIError) -> Bool? {
         guard let value = value(name) else { return nil }
-        guard case .bool(let flag) = value else { throw Self.invalid(name, "must be true or false, not \(value.typeName)") }
+        guard case .bool(let flag) = value else { throw invalid(name, "must be true or false, not \(value.typeName)") }
         return flag
     }
 
     func string(_ name: String) throws(APIError) -> String? {
         guard let value = value(name) else { return nil }
-        guard case .string(let text) = value else { throw Self.invalid(name, "must be a string, not \(value.typeName)") }
+        guard case .string(let text) = value else { throw invalid(name, "must be a string, not \(value.typeName)") }
         return text
     }
 

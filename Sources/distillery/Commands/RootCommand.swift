@@ -4,10 +4,11 @@ enum RootCommand {
         name: "distillery",
         abstract: "Distill small language models from a GGUF teacher and serve them fast.",
         usage: "distillery <subcommand> [options]",
-        subcommands: [InspectCommand.spec, ServeCommand.spec])
+        subcommands: [InspectCommand.spec, ServeCommand.spec, AdminCommand.spec])
 
     static let group = CommandGroup(spec: spec, commands: [
         "inspect": InspectCommand.main,
         "serve": ServeCommand.main,
+        "admin": AdminCommand.group.main,
     ])
 }
