@@ -299,4 +299,59 @@ final class HotSwapTests: XCTestCase {
                        running.server.currentModel?.version)
         running.stop()
     }
+
+    func testSameShapedSwapKeepsTheSlotsKVCaches() throws {
+        let statesMade = Atomic<Int>(0)
+        final class CountingEngine: ServingEngine, @unchecked Sendable {
+            let base: any ServingEngine
+            let counter: @Sendable () -> Void
+            init(_ base: any ServingEngine, counter: @escaping @Sendable () -> Void) {
+                self.base = base
+                self.counter = counter
+            }
+            var config: ModelConfig { base.config }
+            func makeState(contextLength: Int) -> any ModelState {
+                if contextLength > 8 { counter() }  // not the loader's smoke test
+                return base.makeState(contextLength: contextLength)
+            }
+            func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
+            func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, allLogits: Bool) throws(InferenceError) -> [Float] {
+                try base.prefill(tokens, startPosition: startPosition, state: state, allLogits: allLogits)
+            }
+            func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+                try base.decode(token: token, position: position, state: state)
+            }
+        }
+        var configuration = ServerConfiguration()
+        configuration.http.port = 0
+        configuration.http.handlesSignals = false
+        configuration.adminToken = Self.adminToken
+        configuration.accessLog = nil
+        configuration.eventLog = nil
+        configuration.scheduler.slots = 1
+        let server = DistilleryServer(configuration: configuration) { file throws(ModelError) in
+            CountingEngine(LanguageModelEngine(try LlamaModel(file: file))) { statesMade.add(1, ordering: .relaxed) }
+        }
+        try server.start()
+        defer {
+            server.stop()
+            XCTAssertTrue(server.wait(timeout: .seconds(15)))
+        }
+        try server.loadModel(path: ServerFixtures.studentPath)
+        func complete() throws -> Int {
+            try TestHTTPClient(port: server.port).request("POST", "/v1/completions", json: ["prompt": "hi", "max_tokens": 3]).status
+        }
+        func reload(_ path: String) throws -> Int {
+            try TestHTTPClient(port: server.port).request("POST", "/admin/reload", json: ["model": path], headers: Self.auth).status
+        }
+        XCTAssertEqual(try complete(), 200)
+        XCTAssertEqual(statesMade.load(ordering: .relaxed), 1)
+        XCTAssertEqual(try reload(ServerFixtures.studentPath), 200)
+        XCTAssertEqual(try complete(), 200)
+        XCTAssertEqual(statesMade.load(ordering: .relaxed), 1, "the same shape: the slot's KV cache carried over")
+        let other = try StudentFiles.randomStudent("other-shape", embedding: 64, layers: 1, heads: 2, feedForward: 128)
+        XCTAssertEqual(try reload(other), 200)
+        XCTAssertEqual(try complete(), 200)
+        XCTAssertEqual(statesMade.load(ordering: .relaxed), 2, "another shape: a new KV cache")
+    }
 }

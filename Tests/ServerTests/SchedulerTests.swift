@@ -101,6 +101,7 @@ final class SchedulerTests: XCTestCase {
             init(log: @escaping (String) -> Void) { self.log = log }
             var config: ModelConfig { base.config }
             func makeState(contextLength: Int) -> any ModelState { base.makeState(contextLength: contextLength) }
+            func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
             func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, allLogits: Bool) throws(InferenceError) -> [Float] {
                 log("P\(tokens.count)")
                 return try base.prefill(tokens, startPosition: startPosition, state: state, allLogits: allLogits)

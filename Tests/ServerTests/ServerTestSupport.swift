@@ -204,6 +204,7 @@ final class ScriptedEngine: ServingEngine, @unchecked Sendable {
     var config: ModelConfig { base.config }
 
     func makeState(contextLength: Int) -> any ModelState { base.makeState(contextLength: contextLength) }
+    func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
 
     func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
                  allLogits: Bool) throws(InferenceError) -> [Float] {
@@ -243,6 +244,7 @@ final class FakeEngine: ServingEngine, @unchecked Sendable {
     let config = ServerFixtures.student.config
 
     func makeState(contextLength: Int) -> any ModelState { State(contextLength: contextLength, vocabularySize: config.vocabularySize) }
+    func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { (state as? State)?.contextLength == contextLength }
 
     func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
                  allLogits: Bool) throws(InferenceError) -> [Float] {

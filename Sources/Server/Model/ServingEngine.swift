@@ -9,6 +9,10 @@ package protocol ServingEngine: AnyObject, Sendable {
     /// A fresh KV cache and scratch for one sequence of up to `contextLength` positions.
     func makeState(contextLength: Int) -> any ModelState
 
+    /// Whether a state made by an engine of the same configuration can serve this one, so a swap to a
+    /// same-shaped student keeps the slots' KV caches instead of reallocating them.
+    func canReuse(_ state: any ModelState, contextLength: Int) -> Bool
+
     /// Runs `tokens` at startPosition..<startPosition+T. Returns logits[V] of the last token, or
     /// logits[T, V] of every token when `allLogits` (prompt log-probabilities).
     func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
@@ -53,6 +57,10 @@ package final class LanguageModelEngine<Model: LanguageModel>: ServingEngine {
 
     package func makeState(contextLength: Int) -> any ModelState {
         model.makeState(contextLength: contextLength)
+    }
+
+    package func canReuse(_ state: any ModelState, contextLength: Int) -> Bool {
+        (state as? Model.State)?.contextLength == contextLength
     }
 
     package func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,

@@ -9,9 +9,9 @@ final class Scheduler: @unchecked Sendable {
     // `@unchecked`: everything below `inbox` and `outstanding` is touched only by the engine thread.
     struct Slot {
         var task: SequenceTask?
-        /// A KV cache kept between sequences of the same model.
+        /// A KV cache kept between sequences, also across a swap to a model of the same configuration.
         var state: (any ModelState)?
-        weak var stateModel: LoadedModel?
+        var stateConfig: ModelConfig?
     }
 
     let configuration: SchedulerConfiguration
@@ -21,6 +21,8 @@ final class Scheduler: @unchecked Sendable {
     /// Sequences submitted and not yet finished, waiting or in a slot.
     private let outstanding = Atomic<Int>(0)
     private let stopped = DispatchSemaphore(value: 0)
+    private enum Life { case idle, running, stopped }
+    private let life = Mutex(Life.idle)
 
     var slots: [Slot]
     private var waiting = TaskQueue()
@@ -43,6 +45,7 @@ final class Scheduler: @unchecked Sendable {
             run()
             stopped.signal()
         }
+        life.withLock { $0 = .running }
     }
 
     /// Queues a job's sequences; false when slots and queue cannot take them all (answer 429).
@@ -59,8 +62,14 @@ final class Scheduler: @unchecked Sendable {
         return true
     }
 
-    /// Lets admitted work finish, then ends the engine thread; returns when it has.
+    /// Lets admitted work finish, then ends the engine thread; returns when it has. Safe to call more than
+    /// once, and before `start`.
     func shutdown() {
+        let wasRunning = life.withLock { life in
+            defer { if life == .running { life = .stopped } }
+            return life == .running
+        }
+        guard wasRunning else { return }
         inbox.post(.shutdown)
         stopped.wait()
     }
@@ -116,9 +125,10 @@ final class Scheduler: @unchecked Sendable {
     private func admit() {
         let current = registry.current
         for i in slots.indices where slots[i].task == nil {
-            // KV caches of a swapped-out model are freed rather than kept for reuse
-            if slots[i].state != nil, slots[i].stateModel !== current {
+            // KV caches shaped for a swapped-out model are freed rather than kept
+            if slots[i].state != nil, slots[i].stateConfig != current?.config {
                 slots[i].state = nil
+                slots[i].stateConfig = nil
             }
             while slots[i].task == nil, let task = waiting.popFirst() {
                 guard !task.job.isFinished else {
@@ -132,9 +142,11 @@ final class Scheduler: @unchecked Sendable {
 
     private func start(_ task: SequenceTask, in i: Int) {
         let model = task.job.model
-        if slots[i].state == nil || slots[i].stateModel !== model {
-            slots[i].state = model.engine.makeState(contextLength: configuration.contextLength(for: model))
-            slots[i].stateModel = model
+        let contextLength = configuration.contextLength(for: model)
+        let reusable = slots[i].state.map { slots[i].stateConfig == model.config && model.engine.canReuse($0, contextLength: contextLength) }
+        if reusable != true {
+            slots[i].state = model.engine.makeState(contextLength: contextLength)
+            slots[i].stateConfig = model.config
         }
         slots[i].task = task
         metrics.queueTime.observe(MonotonicClock.seconds(from: task.queuedAt, to: MonotonicClock.now()))
@@ -164,35 +176,5 @@ final class Scheduler: @unchecked Sendable {
         guard slots[i].task != nil else { return }
         slots[i].task = nil
         outstanding.add(-1, ordering: .relaxed)
-    }
-}
-
-/// A FIFO of sequences waiting for a slot. A popped entry is cleared at once: a queue must not keep a
-/// finished request (and the model it pins) alive.
-struct TaskQueue {
-    private var items: [SequenceTask?] = []
-    private var head = 0
-
-    var count: Int { items.count - head }
-    var isEmpty: Bool { count == 0 }
-
-    mutating func append(_ task: SequenceTask) { items.append(task) }
-
-    mutating func popFirst() -> SequenceTask? {
-        guard head < items.count else { return nil }
-        let task = items[head]
-        items[head] = nil
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        }
-        return task
-    }
-
-    mutating func removeAll(where shouldRemove: (SequenceTask) -> Bool) {
-        items.removeFirst(head)
-        head = 0
-        items.removeAll { shouldRemove($0!) }
     }
 }
