@@ -79,6 +79,7 @@ final class CompletionRequestTests: XCTestCase {
             (#"{"prompt": "x", "logprobs": true}"#, "logprobs"),
             (#"{"prompt": "x", "stop": 3}"#, "stop"),
             (#"{"prompt": "x", "stop": [""]}"#, "stop"),
+            ("{\"prompt\": \"x\", \"stop\": \"\(String(repeating: "s", count: 600))\"}", "stop"),
             (#"{"prompt": "x", "stream": "yes"}"#, "stream"),
             (#"{"prompt": "x", "stream_options": {"include_usage": true}}"#, "stream_options"),
             (#"{"prompt": "x", "stream": true, "stream_options": {"include_usage": 1}}"#, "stream_options.include_usage"),

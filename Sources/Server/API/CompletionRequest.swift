@@ -18,6 +18,8 @@ package struct CompletionRequest: Sendable, Equatable {
     static let maxPrompts = 64
     static let maxChoices = 64
     static let maxStopSequences = 16
+    /// Stop sequences are matched against held-back text every token; longer ones are refused.
+    static let maxStopBytes = 512
     static let maxLogprobs = 20
 
     package var model: String?
@@ -129,6 +131,9 @@ package struct CompletionRequest: Sendable, Equatable {
         }
         guard stops.count <= maxStopSequences else { throw RequestFields.invalid("stop", "holds more than \(maxStopSequences) sequences") }
         guard !stops.contains("") else { throw RequestFields.invalid("stop", "must not contain an empty string") }
+        guard stops.allSatisfy({ $0.utf8.count <= maxStopBytes }) else {
+            throw RequestFields.invalid("stop", "sequences must be at most \(maxStopBytes) bytes long")
+        }
         return stops
     }
 
