@@ -20,3 +20,9 @@ if mode == "packing" || mode == "all" { PackingBenchmark.run() }
 if mode == "f32" || mode == "all" { F32Benchmark.run(pools: pools) }
 if mode == "pool" || mode == "all" { PoolBenchmark.run(pools: pools) }
 if mode == "forward" || mode == "all" { ForwardBenchmark.run(pools: pools) }
+if mode == "steps" {
+    // For allocation counting under valgrind: N forward steps on the path DISTILLERY_KERNELS selects.
+    let steps = Int(CommandLine.arguments.dropFirst(2).first ?? "10") ?? 10
+    let threads = Int(CommandLine.arguments.dropFirst(3).first ?? "2") ?? 2
+    ForwardBenchmark.steps(steps, pool: pools[threads]!)
+}

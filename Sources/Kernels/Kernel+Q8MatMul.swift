@@ -2,10 +2,10 @@ import CKernels
 
 extension Kernel {
     /// Below this many 16x32 weight tiles times tokens per thread a product runs on the caller alone.
-    /// A pool round trip costs ~0.4 µs (cross-core cache-line hand-offs). With the weights hot in L2 one
-    /// thread wins at 256x256 (0.74 vs 1.08 µs), ties at 768x256, and two win from 1536x256 up (8192x256:
-    /// 38 -> 10.5 µs, each half then fits its core's L2). In a decode step the weights stream from L3 at
-    /// ~35 GB/s per core, two threads take the step's products from ~140 to ~85 µs, and moving 256x256 to
+    /// A pool round trip costs ~0.3 µs (cross-core cache-line hand-offs). With the weights hot in L2 one
+    /// thread still wins at 256x256 (0.69 vs 0.92 µs) and two win from 768x256 up (2.0 -> 1.7 µs; 8192x256
+    /// 38 -> 10 µs, each half then fits its core's L2). In a decode step the weights stream from L3 at
+    /// ~35 GB/s per core, two threads take the step's products from ~150 to ~95 µs, and moving 256x256 to
     /// one thread made no measurable difference, so everything from 256x256 up is split.
     /// (KernelsBenchmark matvec / decode with BENCH_PIN=1.)
     public static let minimumParallelWork = 64
@@ -30,26 +30,17 @@ extension Kernel {
             group_begin: 0, group_end: weights.groups, tokens: x.rows)
         let work = weights.groups * weights.blocks * x.rows
         if let pool, pool.threadCount > 1, work >= minimumParallelWork * pool.threadCount {
-            var job = MatMulJob(args: args, path: path)
-            pool.parallelFor(weights.groups, context: &job, matMulShare)
+            var job = Q8Job(args: args, path: path)
+            withUnsafePointer(to: &job) { pool.parallelFor(weights.groups, context: $0, runQ8Chunk) }
         } else {
             q8MatMul(args, path)
         }
     }
 
-    /// What each participant of a parallel product reads: the whole product, narrowed to its row groups.
-    struct MatMulJob {
-        let args: ck_q8_matmul_args
+    /// What a pool participant needs to compute its row groups.
+    struct Q8Job {
+        var args: ck_q8_matmul_args
         let path: KernelPath
-    }
-
-    /// Row groups lower..<upper of the `MatMulJob` at `job`.
-    static let matMulShare: @convention(c) (UnsafeRawPointer, Int, Int) -> Void = { job, lower, upper in
-        let job = job.assumingMemoryBound(to: MatMulJob.self)
-        var part = job.pointee.args
-        part.group_begin = lower
-        part.group_end = upper
-        q8MatMul(part, job.pointee.path)
     }
 
     @inline(__always)
@@ -85,4 +76,12 @@ extension NaiveKernel {
             }
         }
     }
+}
+
+/// One participant's row groups begin..<end of a `Kernel.Q8Job`.
+private func runQ8Chunk(_ context: UnsafeRawPointer, _ begin: Int, _ end: Int) {
+    var part = context.load(as: Kernel.Q8Job.self)
+    part.args.group_begin = begin
+    part.args.group_end = end
+    Kernel.q8MatMul(part.args, part.path)
 }

@@ -55,34 +55,29 @@ public final class ThreadPool: @unchecked Sendable {
         ck_pin_current_thread(Int32(core)) == 0
     }
 
-    /// Calls `body` on disjoint ranges that together cover 0..<count, spread over the participants, and
-    /// returns when all are done. `grain` is the chunk size claimed at once (default: a quarter share).
-    /// Handing a Swift closure to other threads allocates once per call (`withoutActuallyEscaping` boxes it);
-    /// loops that must not allocate use the `context:` form.
-    public func parallelFor(_ count: Int, grain: Int? = nil, _ body: (Range<Int>) -> Void) {
+    /// A job as a plain function of (context, lower, upper) plus an untyped context: nothing to retain and
+    /// nothing to allocate, which a Swift closure cannot promise once it is handed to another thread.
+    public typealias Job = @convention(c) (UnsafeRawPointer, Int, Int) -> Void
+
+    /// Calls `job(context, lower, upper)` on disjoint ranges that together cover 0..<count, spread over the
+    /// participants, and returns when all are done. `grain` is the chunk size claimed at once (default: a
+    /// quarter share). Allocates nothing; `context` must stay valid until it returns.
+    public func parallelFor(_ count: Int, grain: Int? = nil, context: UnsafeRawPointer, _ job: Job) {
         precondition(count >= 0 && count < 1 << 31)
         guard count > 0 else { return }
-        guard threadCount > 1 else { return body(0..<count) }
+        guard threadCount > 1 else { return job(context, 0, count) }
+        let grain = max(1, grain ?? (count + 4 * threadCount - 1) / (4 * threadCount))
+        team.run(job, context: context, count: count, grain: grain)
+    }
+
+    /// The same for a closure; convenient, but the closure's hand-over may cost a small allocation.
+    public func parallelFor(_ count: Int, grain: Int? = nil, _ body: (Range<Int>) -> Void) {
         withoutActuallyEscaping(body) { body in
-            withUnsafePointer(to: body) { closure in
-                team.run(RawJob(function: { closure, lower, upper in
-                    closure.assumingMemoryBound(to: ((Range<Int>) -> Void).self).pointee(lower..<upper)
-                }, context: closure), count: count, grain: defaultGrain(count, grain))
+            withUnsafePointer(to: body) { pointer in
+                parallelFor(count, grain: grain, context: UnsafeRawPointer(pointer)) { context, lower, upper in
+                    context.assumingMemoryBound(to: ((Range<Int>) -> Void).self).pointee(lower..<upper)
+                }
             }
         }
-    }
-
-    /// The same with `body(context, lower, upper)` a C function (a closure literal that captures nothing)
-    /// and `context` pointing at whatever it needs: nothing is allocated, as a decode step requires.
-    public func parallelFor(_ count: Int, grain: Int? = nil, context: UnsafeRawPointer,
-                            _ body: @convention(c) (UnsafeRawPointer, Int, Int) -> Void) {
-        precondition(count >= 0 && count < 1 << 31)
-        guard count > 0 else { return }
-        guard threadCount > 1 else { return body(context, 0, count) }
-        team.run(RawJob(function: body, context: context), count: count, grain: defaultGrain(count, grain))
-    }
-
-    private func defaultGrain(_ count: Int, _ grain: Int?) -> Int {
-        max(1, grain ?? (count + 4 * threadCount - 1) / (4 * threadCount))
     }
 }

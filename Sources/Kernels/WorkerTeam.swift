@@ -12,7 +12,8 @@ final class WorkerTeam: @unchecked Sendable {
     let spinNanoseconds: UInt64
     /// Written by the caller before it publishes the shares (release) and read by a participant only after
     /// it claimed a chunk (acquire), so it is never read while the caller replaces it.
-    private var job: RawJob?
+    private var job: ThreadPool.Job?
+    private var context: UnsafeRawPointer?
     /// Atomic only because a worker leaving the previous job may read it as the caller sets the next.
     private let grain = Atomic<Int>(1)
 
@@ -22,8 +23,9 @@ final class WorkerTeam: @unchecked Sendable {
         self.spinNanoseconds = spinNanoseconds
     }
 
-    func run(_ job: RawJob, count: Int, grain: Int) {
+    func run(_ job: ThreadPool.Job, context: UnsafeRawPointer, count: Int, grain: Int) {
         self.job = job
+        self.context = context
         self.grain.store(grain, ordering: .relaxed)
         completed.store(0, ordering: .relaxed)
         for (part, share) in shares.enumerated() {
@@ -34,6 +36,7 @@ final class WorkerTeam: @unchecked Sendable {
         participate(0)
         waitForCompletion(count)
         self.job = nil
+        self.context = nil
     }
 
     /// Spins while a worker finishes the chunk it claimed; if that takes long, the worker has probably
@@ -52,24 +55,17 @@ final class WorkerTeam: @unchecked Sendable {
         let grain = grain.load(ordering: .relaxed)
         var done = 0
         while let chunk = shares[part].claimFront(grain) {
-            execute(chunk)
+            job!(context!, chunk.lowerBound, chunk.upperBound)
             done += chunk.count
         }
         for offset in 1..<shares.count {
             let victim = shares[(part + offset) % shares.count]
             while let chunk = victim.claimBack(grain) {
-                execute(chunk)
+                job!(context!, chunk.lowerBound, chunk.upperBound)
                 done += chunk.count
             }
         }
         if done > 0 { completed.add(done, ordering: .releasing) }
-    }
-
-    /// Read only after a chunk was claimed: a late worker may find the previous job already cleared.
-    @inline(__always)
-    private func execute(_ chunk: Range<Int>) {
-        let job = job!
-        job.function(job.context, chunk.lowerBound, chunk.upperBound)
     }
 
     func stop() {
@@ -104,13 +100,6 @@ final class WorkerTeam: @unchecked Sendable {
             start = DispatchTime.now().uptimeNanoseconds
         }
     }
-}
-
-/// A job as a C function of (context, lower, upper) and its context. Unlike a Swift closure, handing it to
-/// the workers allocates nothing.
-struct RawJob {
-    let function: @convention(c) (UnsafeRawPointer, Int, Int) -> Void
-    let context: UnsafeRawPointer
 }
 
 /// One participant's share of a job as [front, back) packed in one atomic word, so the owner (from the

@@ -4,7 +4,8 @@ enum RootCommand {
         name: "distillery",
         abstract: "Distill small language models from a GGUF teacher and serve them fast.",
         usage: "distillery <subcommand> [options]",
-        subcommands: [GenerateCommand.spec, BenchCommand.spec, EvalCommand.spec, TokenizeCommand.spec, InspectCommand.spec])
+        subcommands: [ServeCommand.spec, GenerateCommand.spec, BenchCommand.spec, EvalCommand.spec, AdminCommand.spec,
+                      TokenizeCommand.spec, InspectCommand.spec])
 
     static let group = CommandGroup(spec: spec, commands: [
         "generate": GenerateCommand.main,
@@ -12,5 +13,7 @@ enum RootCommand {
         "eval": EvalCommand.main,
         "tokenize": TokenizeCommand.main,
         "inspect": InspectCommand.main,
+        "serve": ServeCommand.main,
+        "admin": AdminCommand.group.main,
     ])
 }
