@@ -46,6 +46,7 @@ final class Int8CLITests: XCTestCase {
             let prefill = output["prefill_tok_s"] as! Double, ms = output["prefill_ms_per_token"] as! Double
             XCTAssertEqual(prefill * ms, 1000, accuracy: 1e-6)
             XCTAssertEqual(output["threads"] as? Int, min(threads, ProcessInfo.processInfo.activeProcessorCount))
+            XCTAssertEqual(output["adaptive_threads"] as? Bool, false)
             XCTAssertTrue(["portable", "avx2", "avx512"].contains(output["kernel_path"] as? String ?? ""))
             XCTAssertEqual(output["prompt_tokens"] as? Int, 16)
             XCTAssertEqual(output["gen_tokens"] as? Int, 8)
@@ -77,7 +78,7 @@ final class Int8CLITests: XCTestCase {
 
             OPTIONS:
               -m, --model <FILE>       GGUF model file
-              -t, --threads <N>        Threads per kernel call (default: 2)
+              -t, --threads <N>        Threads of every step (default: 1 or 2, whichever measures faster)
               -p, --prompt-tokens <P>  Prompt tokens prefilled in one batch (default: 128)
               -n, --gen-tokens <G>     Tokens decoded one at a time (default: 128)
               -r, --repeat <R>         Timed repetitions; the median is reported (default: 5)

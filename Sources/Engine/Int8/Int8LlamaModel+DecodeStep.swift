@@ -52,7 +52,7 @@ extension Int8LlamaModel {
 
         let w = batch.workspace, C = config.embeddingLength
         for b in 0..<B { embedding.dequantizeRow(w.residual.pointer + b * C, row: Int(tokens[b])) }
-        withPool { pool in
+        withPool(rows: B) { pool in
             runLayers(w, rows: B, layout: .independent(states, positions), pool: pool)
             computeLogits(w.logits.pointer, w, firstRow: 0, rows: B, pool: pool)
         }

@@ -19,7 +19,7 @@ extension Int8LlamaModel {
         defer { checkinWorkspace(workspace) }
         var all = [Float](repeating: 0, count: selection.isLastToken ? V : T * V)   // (T or 1, V)
         all.withUnsafeMutableBufferPointer { all in
-            withPool { pool in
+            withPool(rows: T) { pool in
                 for first in stride(from: 0, to: T, by: chunk) {
                     let rows = min(chunk, T - first)
                     for r in 0..<rows {

@@ -16,15 +16,17 @@ import Synchronization
 public final class Int8LlamaModel: LanguageModel {
     public typealias State = Int8LlamaState
 
-    /// Decode runs fastest with this many threads on the 2-core machine it was measured on
-    /// (Benchmarks/README.md): the step is bound by reading 5.8 MB of weights, which two cores' caches share.
+    /// At most this many threads by default (fewer on fewer cores), each step using one or all of them,
+    /// whichever `ThreadingPolicy` measures faster at the time (Benchmarks/README.md).
     public static let defaultThreadCount = 2
     /// Prefill runs prompts in chunks of at most this many tokens, which bounds its scratch.
     public static let prefillChunk = 128
 
     public let config: ModelConfig
-    /// Participants in each kernel call, the caller included.
+    /// Participants in each kernel call, the caller included (at most, when `adaptsThreads`).
     public let threadCount: Int
+    /// Whether each step measures and picks between one thread and `threadCount` (no `threads` given).
+    public var adaptsThreads: Bool { decodePolicy != nil }
     let layers: [Int8LayerWeights]
     let embedding: Q8Matrix          // (V, C)
     let outputNorm: FloatBuffer      // (C)
@@ -34,10 +36,13 @@ public final class Int8LlamaModel: LanguageModel {
     /// The instruction set every kernel call uses.
     let path: KernelPath
     private let poolBusy = Atomic<Bool>(false)
+    /// For one-token steps and for batches of rows; nil when the thread count was given.
+    private let decodePolicy: ThreadingPolicy?, batchPolicy: ThreadingPolicy?
     private let spareWorkspace = Mutex<Int8Workspace?>(nil)
 
     /// Loads a `llama` GGUF. Weight matrices must be Q8_0 unless `quantize` is set, which converts any other
-    /// type to Q8_0 (as `llama-quantize` would). `threads` defaults to `defaultThreadCount`, at most one per core.
+    /// type to Q8_0 (as `llama-quantize` would). `threads` fixes the threads of every step (at most one per core);
+    /// without it each step uses one thread or `defaultThreadCount`, whichever runs faster at the time.
     /// `kernelPath` defaults to the fastest this CPU runs (or `DISTILLERY_KERNELS`); tests pin each one.
     public init(file: GGUFFile, quantize: Bool = false, threads: Int? = nil,
                 kernelPath: KernelPath = .active) throws(ModelError) {
@@ -70,6 +75,9 @@ public final class Int8LlamaModel: LanguageModel {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         threadCount = max(1, min(threads ?? Self.defaultThreadCount, cores))
         pool = threadCount > 1 ? ThreadPool(threadCount: threadCount) : nil
+        let adaptive = threads == nil && pool != nil
+        decodePolicy = adaptive ? .forDecode() : nil
+        batchPolicy = adaptive ? .forBatches() : nil
     }
 
     public func makeState(contextLength: Int?) -> Int8LlamaState {
@@ -92,21 +100,27 @@ public final class Int8LlamaModel: LanguageModel {
         }
         let workspace = state.step
         embedding.dequantizeRow(workspace.residual.pointer, row: Int(token))
-        withPool { pool in
+        withPool(rows: 1) { pool in
             runLayers(workspace, rows: 1, layout: .sequence(state, start: position), pool: pool)
             computeLogits(workspace.logits.pointer, workspace, firstRow: 0, rows: 1, pool: pool)
         }
         return state.logits
     }
 
-    /// Runs `body` with the pool when no other caller holds it, else on this thread alone.
+    /// Runs a step of `rows` rows with the pool, or on this thread alone when another caller holds the pool
+    /// or the threading policy measures one thread faster.
     @inline(__always)
-    func withPool<Result>(_ body: (ThreadPool?) -> Result) -> Result {
+    func withPool<Result>(rows: Int, _ body: (ThreadPool?) -> Result) -> Result {
         guard let pool, poolBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return body(nil)
         }
         defer { poolBusy.store(false, ordering: .releasing) }
-        return body(pool)
+        guard let policy = rows == 1 ? decodePolicy : batchPolicy else { return body(pool) }
+        let usePool = policy.choosePool()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = body(usePool ? pool : nil)
+        policy.record(pool: usePool, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, rows: rows)
+        return result
     }
 
     /// A prefill workspace of at least `rows` rows: the one kept from the last prefill when it is big enough.

@@ -10,7 +10,8 @@ struct BenchCommand: Command {
         usage: "distillery bench -m <file> [--threads <n>] [--prompt-tokens <p>] [--gen-tokens <g>] [--repeat <r>] [--json]",
         options: [
             CommonOptions.model,
-            .value("-t", "--threads", name: "N", help: "Threads per kernel call (default: \(Int8LlamaModel.defaultThreadCount))"),
+            .value("-t", "--threads", name: "N",
+                   help: "Threads of every step (default: 1 or \(Int8LlamaModel.defaultThreadCount), whichever measures faster)"),
             .value("-p", "--prompt-tokens", name: "P", help: "Prompt tokens prefilled in one batch", default: "128"),
             .value("-n", "--gen-tokens", name: "G", help: "Tokens decoded one at a time", default: "128"),
             .value("-r", "--repeat", name: "R", help: "Timed repetitions; the median is reported", default: "5"),
@@ -51,14 +52,15 @@ struct BenchCommand: Command {
                 "prefill_tok_s": prefill.isFinite ? prefill : 0, "decode_tok_s": decode.isFinite ? decode : 0,
                 "prefill_ms_per_token": prefill > 0 && prefill.isFinite ? 1000 / prefill : 0,
                 "decode_ms_per_token": decode > 0 && decode.isFinite ? 1000 / decode : 0,
-                "peak_rss_mb": peakMB, "threads": model.threadCount, "kernel_path": model.kernelPath,
+                "peak_rss_mb": peakMB, "threads": model.threadCount, "adaptive_threads": model.adaptsThreads,
+                "kernel_path": model.kernelPath,
                 "prompt_tokens": benchmark.promptTokens, "gen_tokens": benchmark.generatedTokens,
                 "repeat": benchmark.repetitions,
             ])
         } else {
             print("model      \(modelPath) (\(model.config.layerCount) layers, d \(model.config.embeddingLength), "
                   + "\(model.weightByteCount / 1024) KiB of int8 weights)")
-            print("kernels    \(model.kernelPath), \(model.threadCount) thread(s)")
+            print("kernels    \(model.kernelPath), \(model.adaptsThreads ? "1 or " : "")\(model.threadCount) thread(s)")
             if benchmark.promptTokens > 0 {
                 print(String(format: "prefill    pp%-5d %10.1f tok/s  %8.4f ms/token", benchmark.promptTokens, prefill, 1000 / prefill))
             }

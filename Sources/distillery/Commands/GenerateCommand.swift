@@ -17,7 +17,8 @@ struct GenerateCommand: Command {
         ] + SamplingOptions.specs + [
             .value("--top-logprobs", name: "K", help: "Alternatives to report per token (0-20)", default: "0"),
             .value("--ctx", name: "N", help: "Context length (default: the model's)"),
-            CommonOptions.threads,
+            .value("-t", "--threads", name: "N",
+                   help: "Threads of the int8 engine (default: 1 or 2 per step, whichever measures faster)"),
             .flag("--reference", help: "Run the f32 reference with llama.cpp's rounding instead of the int8 engine"),
             CommonOptions.json,
         ])

@@ -1,50 +1,43 @@
 import CJemalloc
+import Foundation
+import Kernels
 import Synchronization
 
-/// Counts heap allocations of the whole process through jemalloc, which the test binary links as its
-/// allocator (as the `distillery` executable does). Two independent counters:
-/// - jemalloc's per-thread `thread.allocated` byte counter, for the calling thread;
-/// - jemalloc's allocation hooks (`experimental.hooks.install`), called for every allocation on every thread,
-///   the kernel pool's workers included.
+/// Reads jemalloc's per-thread allocation counters. The test binary links jemalloc as its allocator (as the
+/// `distillery` executable does), so every heap allocation of a thread, from Swift or C, moves its counter.
+/// Each thread's counter is read through the pointer jemalloc gives that thread (`thread.allocatedp`), so the
+/// counters of a pool's workers can be read from the test's thread while they run.
 enum AllocationCounter {
-    /// Bytes allocated so far by the calling thread.
-    static func threadAllocatedBytes() -> UInt64 {
-        var value: UInt64 = 0
-        var size = MemoryLayout<UInt64>.size
-        let status = mallctl("thread.allocated", &value, &size, nil, 0)
-        precondition(status == 0, "mallctl thread.allocated failed (\(status)): jemalloc is not the allocator")
-        return value
+    /// The calling thread's counter of bytes allocated so far.
+    static func currentThread() -> UnsafeMutablePointer<UInt64> {
+        var pointer: UnsafeMutablePointer<UInt64>?
+        var size = MemoryLayout<UnsafeMutablePointer<UInt64>?>.size
+        let status = mallctl("thread.allocatedp", &pointer, &size, nil, 0)
+        precondition(status == 0 && pointer != nil, "mallctl thread.allocatedp failed (\(status)): jemalloc is not the allocator")
+        return pointer!
     }
 
-    /// Runs `body` with a hook installed and returns how many allocations (and in-place expansions) any
-    /// thread made meanwhile, or nil when this jemalloc has no hooks.
-    static func allocations(during body: () throws -> Void) rethrows -> Int? {
-        let hooks = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: 4)   // jemalloc's hooks_t
-        defer { hooks.deallocate() }
-        hooks[0] = unsafeBitCast(allocHook, to: UnsafeRawPointer.self)
-        hooks[1] = nil
-        hooks[2] = unsafeBitCast(expandHook, to: UnsafeRawPointer.self)
-        hooks[3] = nil
-        var handle: UnsafeMutableRawPointer?
-        var handleSize = MemoryLayout<UnsafeMutableRawPointer?>.size
-        guard mallctl("experimental.hooks.install", &handle, &handleSize, hooks, 4 * MemoryLayout<UnsafeRawPointer>.size) == 0
-        else { return nil }
-        let before = hookCount.load(ordering: .sequentiallyConsistent)
+    /// The counters of every participant of `pool`: the caller's and each worker's.
+    static func participants(of pool: ThreadPool) -> [UnsafeMutablePointer<UInt64>] {
+        let counters = Mutex<[ObjectIdentifier: UInt]>([:])   // thread -> its counter's address
+        let key = { ObjectIdentifier(Thread.current) }
+        // one chunk per participant: each holds its chunk until all have claimed one
+        while counters.withLock({ $0.count }) < pool.threadCount {
+            pool.parallelFor(pool.threadCount, grain: 1) { _ in
+                let address = UInt(bitPattern: currentThread()), thread = key()
+                counters.withLock { $0[thread] = address }
+                let start = DispatchTime.now().uptimeNanoseconds
+                while counters.withLock({ $0.count }) < pool.threadCount,
+                      DispatchTime.now().uptimeNanoseconds - start < 50_000_000 { usleep(100) }
+            }
+        }
+        return counters.withLock { $0.values.map { UnsafeMutablePointer(bitPattern: $0)! } }
+    }
+
+    /// Bytes the threads behind `counters` allocate while `body` runs.
+    static func bytes(allocatedBy counters: [UnsafeMutablePointer<UInt64>], during body: () throws -> Void) rethrows -> UInt64 {
+        let before = counters.map { $0.pointee }
         try body()
-        let after = hookCount.load(ordering: .sequentiallyConsistent)
-        _ = mallctl("experimental.hooks.remove", nil, nil, &handle, MemoryLayout<UnsafeMutableRawPointer?>.size)
-        return after - before
+        return zip(counters, before).reduce(0) { $0 + ($1.0.pointee - $1.1) }
     }
-}
-
-private let hookCount = Atomic<Int>(0)
-
-private let allocHook: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafeMutableRawPointer?, UInt,
-                                       UnsafeMutablePointer<UInt>?) -> Void = { _, _, _, _, _ in
-    hookCount.add(1, ordering: .relaxed)
-}
-
-private let expandHook: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafeMutableRawPointer?, Int, Int, UInt,
-                                        UnsafeMutablePointer<UInt>?) -> Void = { _, _, _, _, _, _, _ in
-    hookCount.add(1, ordering: .relaxed)
 }

@@ -67,8 +67,15 @@ final class Int8BatchingTests: XCTestCase {
         let oneThread = try Int8LlamaModel(file: Fixtures.studentFile, threads: 1)
         XCTAssertEqual(oneThread.threadCount, 1)
         XCTAssertEqual(model.threadCount, min(2, ProcessInfo.processInfo.activeProcessorCount))
+        let adaptive = try Int8LlamaModel(file: Fixtures.studentFile)
+        XCTAssertFalse(model.adaptsThreads)
+        XCTAssertEqual(adaptive.adaptsThreads, ProcessInfo.processInfo.activeProcessorCount > 1)
         let prompt = longPrompt
-        XCTAssertEqual(try nextTokenLogprobs(oneThread, prompt), try nextTokenLogprobs(model, prompt))
-        XCTAssertEqual(try greedyIDs(oneThread, [1, 4921], count: 24), try greedyIDs(model, [1, 4921], count: 24))
+        let expected = try nextTokenLogprobs(oneThread, prompt)
+        XCTAssertEqual(try nextTokenLogprobs(model, prompt), expected)
+        XCTAssertEqual(try nextTokenLogprobs(adaptive, prompt), expected)
+        let greedy = try greedyIDs(oneThread, [1, 4921], count: 40)
+        XCTAssertEqual(try greedyIDs(model, [1, 4921], count: 40), greedy)
+        XCTAssertEqual(try greedyIDs(adaptive, [1, 4921], count: 40), greedy)   // steps on one thread and on two
     }
 }
