@@ -39,6 +39,8 @@ struct BenchCommand: Command {
 
     func run() throws {
         let file = try GGUFFile(path: modelPath)
+        // Teachers (Gemma 3) run on the f32 engine, whose prefill goes through OpenBLAS.
+        guard file.architecture == "llama" else { return try runReference(loadReferenceModel(file: file)) }
         let model = try loadServingModel(file: file, quantize: quantize, threads: threads)
         let longest = max(benchmark.promptTokens, benchmark.generatedTokens)
         guard longest <= model.config.contextLength else {
@@ -67,6 +69,28 @@ struct BenchCommand: Command {
             if benchmark.generatedTokens > 0 {
                 print(String(format: "decode     tg%-5d %10.1f tok/s  %8.4f ms/token", benchmark.generatedTokens, decode, 1000 / decode))
             }
+            print(String(format: "peak RSS   %.1f MB (median of %d repetitions)", peakMB, benchmark.repetitions))
+        }
+    }
+}
+
+extension BenchCommand {
+    private func runReference<Model: LanguageModel>(_ model: Model) throws {
+        if let threads { MatrixThreads.set(threads) }
+        let report = try benchmark.run(model)
+        let prefill = report.prefillTokensPerSecond, decode = report.decodeTokensPerSecond
+        let peakMB = PeakMemory.residentMegabytes()
+        if json {
+            try Console.printJSON([
+                "prefill_tok_s": prefill.isFinite ? prefill : 0, "decode_tok_s": decode.isFinite ? decode : 0,
+                "peak_rss_mb": peakMB, "engine": "f32 reference (OpenBLAS)",
+                "prompt_tokens": benchmark.promptTokens, "gen_tokens": benchmark.generatedTokens,
+                "repeat": benchmark.repetitions,
+            ])
+        } else {
+            print("model      \(modelPath) (\(model.config.architecture), f32 reference engine)")
+            print(String(format: "prefill    pp%-5d %10.1f tok/s", benchmark.promptTokens, prefill))
+            print(String(format: "decode     tg%-5d %10.1f tok/s", benchmark.generatedTokens, decode))
             print(String(format: "peak RSS   %.1f MB (median of %d repetitions)", peakMB, benchmark.repetitions))
         }
     }
