@@ -18,15 +18,15 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         .target(name: "Kernels", dependencies: ["CKernels"]),
         .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS"]),
-        .target(name: "Distill", dependencies: ["COpenBLAS"]),
+        .target(name: "Distill", dependencies: ["COpenBLAS", "Engine", "Tokenizer", "GGUF"]),
         .target(name: "HTTP", dependencies: ["CLibUV"]),
-        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "CJemalloc"]),
+        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "Distill", "CJemalloc"]),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine", "Tokenizer"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
 
