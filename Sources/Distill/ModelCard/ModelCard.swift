@@ -23,7 +23,7 @@ public enum ModelCard {
             out += row("`ce` baseline, f32", b.float32) + row("`ce` baseline, int8", b.int8)
         }
         if let improvement = report.improvementOverBaseline {
-            out += "\nThe distilled student's bits per byte are \(String(format: "%.1f", improvement * 100))% "
+            out += "\nThe distilled student's bits per byte are \(String(format: "%.1f", abs(improvement) * 100))% "
             out += improvement >= 0 ? "lower (better) than" : "higher (worse) than"
             out += " the `ce` baseline's, trained with the same steps and tokens.\n"
         }

@@ -33,6 +33,8 @@ public struct DistillationOptions: Sendable {
     public var threads: Int?
     /// The command line, recorded in the model card and the GGUF.
     public var command = ""
+    /// Seconds between training checkpoints (0: after every step); one is always written at the end.
+    public var checkpointSeconds: Double = 60
     /// Sequences per teacher-cache shard: the unit of work a kill can lose.
     public var sequencesPerShard = 32
 

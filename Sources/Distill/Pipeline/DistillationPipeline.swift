@@ -14,7 +14,9 @@ public final class DistillationPipeline {
 
     public func run() throws -> DistillationReport {
         try options.validate()
-        try FileManager.default.createDirectory(atPath: options.workDirectory, withIntermediateDirectories: true)
+        for folder in [options.workDirectory, (options.output as NSString).deletingLastPathComponent] where !folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
 
         let corpus = try Corpus.load(options.corpus)
         onEvent(.corpus(summary(corpus), skipped: corpus.skipped))
@@ -104,7 +106,8 @@ public final class DistillationPipeline {
         let run = TrainingRun(
             name: name, model: model, modelSeed: options.seed, trainer: config, budget: options.budget,
             checkpointPath: (options.workDirectory as NSString).appendingPathComponent("\(name).ckpt"),
-            logPath: (options.workDirectory as NSString).appendingPathComponent("\(name).jsonl"))
+            logPath: (options.workDirectory as NSString).appendingPathComponent("\(name).jsonl"),
+            checkpointInterval: options.checkpointSeconds)
         let clock = ContinuousClock(), start = clock.now
         let outcome = try run.run(data: data, onEvent: onEvent)
         return TrainedStudent(name: name, loss: loss, outcome: outcome, seconds: (clock.now - start).seconds)

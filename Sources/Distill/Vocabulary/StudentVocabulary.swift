@@ -15,10 +15,10 @@ public struct StudentVocabulary: Sendable {
     /// The teacher id of each student id. [V_student]
     public var teacherIDs: [Int32] { trimmed.newToOld }
 
-    /// `size` counts everything kept, required tokens included. A kept piece can be unreachable when the
-    /// merge path to it went through a dropped piece (see `TokenizerVocabulary.trimmed`); each refinement
-    /// round tokenizes the text with the student's tokenizer and swaps pieces it never produced for the
-    /// next most frequent candidates.
+    /// `size` counts everything kept, required tokens included. Pieces are taken most frequent first,
+    /// each with the pieces on its merge path (see `MergePaths`), while they fit. Merging inside longer
+    /// text can still go another way, so each refinement round tokenizes the text with the student's
+    /// tokenizer and swaps pieces it never produces (and no produced piece needs) for the next candidates.
     public static func select(teacher: Tokenizer, documents: [CorpusDocument], size: Int,
                               refinementRounds: Int = 2) throws -> StudentVocabulary {
         let teacherVocabulary = teacher.vocabulary
@@ -29,22 +29,31 @@ public struct StudentVocabulary: Sendable {
         }
         let teacherCounts = TokenCounts(teacher, documents: documents)
         let candidates = teacherCounts.byFrequency.filter { !required.contains($0) }
-        var chosen = Set(candidates.prefix(size - required.count))
-        var next = min(size - required.count, candidates.count)
-        var swapped = 0
+        var paths = MergePaths(teacher)
+        var kept = required
+        var next = 0
+        func fill() {
+            while kept.count < size, next < candidates.count {
+                let needed = Set(paths.path(to: candidates[next]) + [candidates[next]]).subtracting(kept)
+                if kept.count + needed.count <= size { kept.formUnion(needed) }
+                next += 1
+            }
+        }
+        fill()
 
-        var trimmed = try trim(teacherVocabulary, required.union(chosen))
+        var trimmed = try trim(teacherVocabulary, kept)
         var student = try Tokenizer(vocabulary: trimmed.vocabulary)
+        var swapped = 0
         for _ in 0..<refinementRounds where next < candidates.count {
             let usage = TokenCounts(student, documents: documents).counts
-            let unreachable = chosen.filter { usage[Int(trimmed.oldToNew[Int($0)])] == 0 }
-            guard !unreachable.isEmpty else { break }
-            let replacements = candidates[next..<min(next + unreachable.count, candidates.count)]
-            chosen.subtract(unreachable)
-            chosen.formUnion(replacements)
-            next += replacements.count
-            swapped += unreachable.count
-            trimmed = try trim(teacherVocabulary, required.union(chosen))
+            let produced = trimmed.newToOld.indices.filter { usage[$0] > 0 }.map { trimmed.newToOld[$0] }
+            let useful = Set(produced + produced.flatMap { paths.path(to: $0) })
+            let useless = kept.subtracting(required).subtracting(useful)
+            guard !useless.isEmpty else { break }
+            kept.subtract(useless)
+            swapped += useless.count
+            fill()
+            trimmed = try trim(teacherVocabulary, kept)
             student = try Tokenizer(vocabulary: trimmed.vocabulary)
         }
 

@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+
+/// `distillery admin distill --reload` against a fake server on 127.0.0.1: the reload request it sends,
+/// the quality gate, and a refused reload. The runs share one work folder, so only the first distills
+/// from scratch.
+final class AdminDistillTests: XCTestCase {
+    static let folder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("admin-distill-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: folder)
+        super.tearDown()
+    }
+
+    private func adminDistill(_ server: FakeAdminServer, _ extra: [String],
+                              environment: [String: String] = [:]) throws -> CLIResult {
+        try CLIRunner.run(["admin", "distill"] + DistillCommandTests.distillArguments() + ["--reload", server.url] + extra,
+                          in: Self.folder, environment: environment)
+    }
+
+    func testReloadsTheServerWithTheNewStudentAndPrintsItsVersion() throws {
+        let server = try FakeAdminServer()
+        defer { server.stop() }
+        let result = try adminDistill(server, [], environment: ["DISTILLERY_ADMIN_TOKEN": "s3cret"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasSuffix("version v-1234abcd\n"), result.stdout)
+
+        let requests = server.requests
+        XCTAssertEqual(requests.count, 1)
+        let request = try XCTUnwrap(requests.first)
+        XCTAssertEqual(request.requestLine, "POST /admin/reload HTTP/1.1")
+        XCTAssertEqual(request.headers["authorization"], "Bearer s3cret")
+        XCTAssertEqual(request.headers["content-type"], "application/json")
+        let body = try XCTUnwrap(JSONSerialization.jsonObject(with: request.body) as? [String: String])
+        let student = Self.folder.appendingPathComponent("out/student.gguf").standardizedFileURL.path
+        XCTAssertEqual(body, ["model": student])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: student))
+    }
+
+    func testAStudentAboveTheGateLeavesTheServerAlone() throws {
+        let server = try FakeAdminServer()
+        defer { server.stop() }
+        let result = try adminDistill(server, ["--token", "t", "--max-bits-per-byte", "0.01"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("is above --max-bits-per-byte 0.01"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("was left alone"), result.stderr)
+        XCTAssertTrue(server.requests.isEmpty)
+
+        let passing = try adminDistill(server, ["--token", "t", "--max-bits-per-byte", "999"])
+        XCTAssertEqual(passing.status, 0, passing.stderr)
+        XCTAssertEqual(server.requests.count, 1)
+        XCTAssertEqual(server.requests.first?.headers["authorization"], "Bearer t", "--token wins over nothing")
+    }
+
+    func testARefusedReloadFailsWithTheServersMessage() throws {
+        let server = try FakeAdminServer(status: 422, body: #"{"error":{"message":"not an int8 llama student","type":"invalid_request_error"}}"#)
+        defer { server.stop() }
+        let result = try adminDistill(server, ["--token", "t"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("the server refused the reload (HTTP 422): not an int8 llama student"),
+                      result.stderr)
+    }
+
+    func testAnUnreachableServerIsAClearError() throws {
+        let server = try FakeAdminServer()
+        let url = server.url
+        server.stop()
+        let result = try CLIRunner.run(["admin", "distill"] + DistillCommandTests.distillArguments() + ["--reload", url],
+                                       in: Self.folder)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("cannot connect to 127.0.0.1"), result.stderr)
+    }
+}

@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+import XCTest
+
+/// `distillery distill` and `distillery admin distill` as a user runs them, on the fixture student as a
+/// (random) teacher and a few of this package's own source files as the corpus.
+final class DistillCommandTests: XCTestCase {
+    static let corpus = CLIRunner.packageRoot.appendingPathComponent("Sources/Distill/Corpus").path
+
+    /// A small, quick distillation; `-o out/student` is relative, so runs in different folders record
+    /// the same command.
+    static func distillArguments(extra: [String] = []) -> [String] {
+        ["--teacher", CLIRunner.fixture("student-s-q8_0.gguf"), "--data", corpus, "--include", "*.swift",
+         "-o", "out/student", "--preset", "tiny", "--vocab", "512", "--seq-len", "32", "--steps", "30",
+         "--batch-tokens", "256", "--eval-fraction", "0.2", "--checkpoint-every", "0", "-t", "1"] + extra
+    }
+
+    static func makeFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("distill-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Starts the CLI in `folder` with output discarded (for runs that get killed).
+    static func start(_ arguments: [String], in folder: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Kills `process` with SIGKILL as soon as `path` exists (or gives up when the process ends first).
+    static func kill(_ process: Process, whenExists path: String) {
+        while process.isRunning, !FileManager.default.fileExists(atPath: path) { usleep(2_000) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    func testAKilledDistillationResumesAndWritesTheSameStudent() throws {
+        let folder = try Self.makeFolder(), reference = try Self.makeFolder()
+        defer {
+            try? FileManager.default.removeItem(at: folder)
+            try? FileManager.default.removeItem(at: reference)
+        }
+        let arguments = ["distill"] + Self.distillArguments()
+        let work = folder.appendingPathComponent("out/student.work").path
+        // killed during the teacher pass, then during training
+        Self.kill(try Self.start(arguments, in: folder), whenExists: work + "/teacher-cache/shard-00000.bin")
+        Self.kill(try Self.start(arguments, in: folder), whenExists: work + "/student.ckpt")
+        let resumed = try CLIRunner.run(arguments, in: folder)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("shards reused from the cache"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming at step"), resumed.stderr)
+
+        let uninterrupted = try CLIRunner.run(arguments, in: reference)
+        XCTAssertEqual(uninterrupted.status, 0, uninterrupted.stderr)
+        XCTAssertFalse(uninterrupted.stderr.contains("resuming"))
+        let a = try Data(contentsOf: folder.appendingPathComponent("out/student.gguf"))
+        let b = try Data(contentsOf: reference.appendingPathComponent("out/student.gguf"))
+        XCTAssertEqual(a, b, "the resumed run's student is byte for byte the uninterrupted run's")
+        XCTAssertTrue(resumed.stdout.contains("held-out bits per byte (context 32):"), resumed.stdout)
+        let card = try String(contentsOf: folder.appendingPathComponent("out/student.md"), encoding: .utf8)
+        XCTAssertTrue(card.contains("distillery distill --teacher"), card)
+    }
+
+    func testBadOptionsAreUsageErrors() throws {
+        let cases: [([String], String)] = [
+            (["distill", "--data", "x", "-o", "y"], "missing required option --teacher"),
+            (["distill", "--teacher", "t.gguf", "-o", "y"], "missing required option --data"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--steps", "5", "--time-budget", "60"],
+             "--steps and --time-budget cannot be used together"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--preset", "huge"], "unknown preset 'huge'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--loss", "mse"], "unknown loss 'mse'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--dim", "80"], "multiples of 32"),
+            (["admin", "distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--reload", "https://h:1"],
+             "https is not supported"),
+            (["admin", "distill", "--teacher", "t.gguf", "--data", "x", "-o", "y"], "missing required option --reload"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLIRunner.run(arguments)
+            XCTAssertEqual(result.status, 64, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        let missingTeacher = try CLIRunner.run(["distill", "--teacher", "/nonexistent.gguf", "--data", Self.corpus, "-o",
+                                                FileManager.default.temporaryDirectory.appendingPathComponent("x").path])
+        XCTAssertEqual(missingTeacher.status, 1)
+        XCTAssertTrue(missingTeacher.stderr.contains("teacher /nonexistent.gguf"), missingTeacher.stderr)
+    }
+
+    func testAdminHelpIsExactly() throws {
+        let result = try CLIRunner.run(["admin", "--help"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, """
+            OVERVIEW: Administer a running server: distill and hot-swap a new student.
+
+            USAGE: distillery admin <subcommand> [options]
+
+            OPTIONS:
+              -h, --help  Show help information
+
+            SUBCOMMANDS:
+              distill   Distill a student, then hot-swap it into a running server if it passes the quality gate.
+
+            """)
+    }
+}
+
+extension CLIRunner {
+    /// Runs the CLI in `folder` with extra environment variables.
+    static func run(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> CLIResult {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read stderr on another thread, so neither pipe can fill up and block the child.
+        let errData = Mutex<Data>(Data())
+        let errRead = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            errData.withLock { $0 = data }
+            errRead.signal()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        errRead.wait()
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+    }
+}
