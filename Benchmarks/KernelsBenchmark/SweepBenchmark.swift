@@ -2,8 +2,9 @@ import Foundation
 import Kernels
 
 /// Weight bytes streamed per second as the working set grows past L1, L2 and L3: where decode stops being
-/// compute-bound. (Reading a large matrix through non-temporal prefetches so it would not evict a set kept
-/// in L2 was tried and was 5x slower: it defeats the hardware prefetcher.)
+/// compute-bound. Two ways to keep the output head from evicting layer weights that could stay in L2 were
+/// tried and dropped: non-temporal prefetches (5x slower, they bypass the L2 streamer) and cldemote after
+/// each line (2x slower).
 enum SweepBenchmark {
     static func run(pools: [Int: ThreadPool]) {
         print("== int8 matvec over a cycle of 1536x256 matrices (GB/s of weights)")

@@ -7,10 +7,14 @@ enum Timing {
     /// quiet machine gives (set BENCH_MEDIAN=1 for medians).
     /// BENCH_CPU=1 times the calling thread's CPU time instead of wall time: immune to being descheduled,
     /// meaningful for one thread only.
+    /// BENCH_BATCH=n times batches of n calls (more, shorter batches find the quiet moments of a shared
+    /// machine); BENCH_REPS sets how many batches.
     static func median(calls: Int, repetitions: Int = 15, _ body: () -> Void) -> Double {
         for _ in 0..<max(1, calls / 4) { body() }
         var samples: [Double] = []
-        let batch = max(1, calls / 4)
+        let environment = ProcessInfo.processInfo.environment
+        let batch = environment["BENCH_BATCH"].flatMap { Int($0) } ?? max(1, calls / 4)
+        let repetitions = environment["BENCH_REPS"].flatMap { Int($0) } ?? repetitions
         for _ in 0..<repetitions {
             let start = now()
             for _ in 0..<batch { body() }

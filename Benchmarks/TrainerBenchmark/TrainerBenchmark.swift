@@ -4,8 +4,9 @@
 //
 //   swift run -c release TrainerBenchmark [--batch 4] [--steps 8] [--loss kl] [--threads N]
 //
-// OpenBLAS picks its kernels from the CPU model at load time; on CPUs it does not know it falls back to
-// a slow generic kernel, so compare with OPENBLAS_CORETYPE=SkylakeX (or Haswell) set in the environment.
+// OpenBLAS picks its kernels from the CPU model at load time; on virtual CPUs it does not know it falls
+// back to slow SSE3 kernels. The `distillery` CLI sets OPENBLAS_CORETYPE from the CPU's flags; set it here
+// by hand (OPENBLAS_CORETYPE=SkylakeX on AVX-512, Haswell on AVX2) to measure what the CLI runs.
 import COpenBLAS
 import Distill
 import Foundation
@@ -40,33 +41,53 @@ struct TrainerBenchmark {
         }
         let data = InMemoryTrainingData(try (0..<(B * 4)).map { _ in try randomSequence() })
         let trainer = try Trainer(model: model, config: TrainerConfig(
-            batchSize: B, sequenceLength: T, totalSteps: options.steps + 2, loss: loss, threads: options.threads), data: data)
+            batchSize: B, sequenceLength: T, totalSteps: options.steps + 1, loss: loss, threads: options.threads), data: data)
 
+        let probe = try PhaseTimes.Probe(model: model, data: data, loss: loss, batchSize: B, sequenceLength: T)
+        var replay = SgemmReplay(config: config, batchSize: B, sequenceLength: T)
         let clock = ContinuousClock()
-
-        // whole optimizer steps (the first two warm up caches and threads)
-        var stepTimes: [Double] = []
-        for i in 0..<(options.steps + 2) {
+        func time(_ body: () throws -> Void) rethrows -> Double {
             let start = clock.now
-            _ = try trainer.trainStep()
-            if i >= 2 { stepTimes.append(seconds(clock.now - start)) }
+            try body()
+            return seconds(clock.now - start)
         }
 
-            let phases = try PhaseTimes.measure(model: model, data: data, loss: loss, batchSize: B, sequenceLength: T,
-                                            threads: options.threads, repeats: options.steps)
-        let (stepFlops, gemmTimes, productCount) = SgemmReplay.measure(config: config, batchSize: B, sequenceLength: T,
-                                                                            threads: options.threads, repeats: options.steps)
-        let step = median(stepTimes), gemm = median(gemmTimes)
+        // Rounds interleave a whole step, its phases and the sgemm replay, so load from other processes on a
+        // shared machine hits all three alike; the first round warms up and is dropped.
+        var stepTimes: [Double] = [], phaseTimes: [PhaseTimes] = [], gemmTimes: [Double] = []
+        try BLASThreads.with(options.threads) {
+            for round in 0...options.steps {
+                let step = try time { _ = try trainer.trainStep() }
+                let phases = try probe.measure()
+                let gemm = time { replay.run() }
+                if round > 0 {
+                    stepTimes.append(step)
+                    phaseTimes.append(phases)
+                    gemmTimes.append(gemm)
+                }
+            }
+        }
+        let step = median(stepTimes), gemm = median(gemmTimes), flops = replay.flops
+        let forward = median(phaseTimes.map(\.forward)), lossTime = median(phaseTimes.map(\.loss))
+        let backward = median(phaseTimes.map(\.backward))
+        let rest = median(zip(stepTimes, phaseTimes).map { $0 - $1.total })
+        func ms(_ s: Double) -> String { String(format: "%.1f", s * 1000) }
+        if String(cString: openblas_get_corename()) == "Prescott" {
+            print("note: OpenBLAS chose its generic SSE3 kernels; `distillery` sets OPENBLAS_CORETYPE from the CPU's "
+                  + "flags, so rerun with OPENBLAS_CORETYPE=SkylakeX (AVX-512) or Haswell (AVX2) to measure what it runs")
+        }
         print("""
-            OpenBLAS \(String(cString: openblas_get_corename())) kernels, \(openblas_get_num_threads()) threads; \
-            \(model.parameterCount) parameters; B \(B) x T \(T) = \(N) tokens per step; loss \(options.loss), k \(options.k)
-            training step:     \(String(format: "%7.1f", step * 1000)) ms  \(String(format: "%8.0f", Double(N) / step)) tokens/s  \
-            \(String(format: "%6.1f", stepFlops / step / 1e9)) GFLOP/s (median of \(options.steps))
-            sgemm alone:       \(String(format: "%7.1f", gemm * 1000)) ms  \(String(format: "%8.0f", Double(N) / gemm)) tokens/s  \
-            \(String(format: "%6.1f", stepFlops / gemm / 1e9)) GFLOP/s (\(productCount) products, \
-            \(String(format: "%.1f", stepFlops / 1e9)) GFLOP per step)
-            step / sgemm:      \(String(format: "%.2f", step / gemm))x
-            phases (ms):       \(phases)  rest of step \(phases.ms(step - phases.total))
+            OpenBLAS \(String(cString: openblas_get_corename())) kernels, \(options.threads ?? Int(openblas_get_num_threads())) \
+            threads; \(model.parameterCount) parameters; B \(B) x T \(T) = \(N) tokens per step; loss \(options.loss), \
+            k \(options.k); medians of \(options.steps) rounds
+            training step:  \(String(format: "%7.1f", step * 1000)) ms  \(String(format: "%6.0f", Double(N) / step)) tokens/s  \
+            \(String(format: "%6.1f", flops / step / 1e9)) GFLOP/s
+            sgemm alone:    \(String(format: "%7.1f", gemm * 1000)) ms  \(String(format: "%6.0f", Double(N) / gemm)) tokens/s  \
+            \(String(format: "%6.1f", flops / gemm / 1e9)) GFLOP/s  (the step's \(replay.products.count) products, \
+            \(String(format: "%.1f", flops / 1e9)) GFLOP)
+            step / sgemm:   \(String(format: "%.2f", step / gemm))x
+            phases (ms):    forward \(ms(forward)), loss \(ms(lossTime)), backward \(ms(backward)), \
+            rest of the step \(ms(rest))
             """)
     }
 }

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CKernels.h"
 
 // __builtin_cpu_supports also checks that the OS enabled the register state (XCR0), so a "yes" here means
@@ -21,3 +22,17 @@ int ck_cpu_has_avx2(void) {
     return 0;
 #endif
 }
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+
+int ck_pin_current_thread(int core) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(core, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+#else
+int ck_pin_current_thread(int core) { (void)core; return -1; }
+#endif

@@ -28,8 +28,12 @@ enum BLAS {
     }
 }
 
-/// How many threads OpenBLAS uses for the engine's matrix products (a process-wide setting).
+/// The OpenBLAS behind the engine's matrix products (process-wide settings).
 public enum MatrixThreads {
     public static var count: Int { Int(openblas_get_num_threads()) }
     public static func set(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+
+    /// The kernel family OpenBLAS picked. Debian's 0.3.21 does not recognise recent Xeons and falls back to
+    /// "Prescott" (SSE3, about 5x slower here) unless OPENBLAS_CORETYPE (e.g. SkylakeX) is set before start.
+    public static var coreName: String { String(cString: openblas_get_corename()) }
 }

@@ -3,7 +3,30 @@ enum BatchOps {
     /// out[T, N] = rmsnorm of each row of x[T, N]
     static func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                         t: Int, n: Int, epsilon: Float) {
-        for i in 0..<t { Ops.rmsnorm(out + i * n, x + i * n, weight, n, epsilon: epsilon) }
+        Parallel.forEachChunk(t, minimumChunk: 16) { rows in
+            for i in rows { Ops.rmsnorm(out + i * n, x + i * n, weight, n, epsilon: epsilon) }
+        }
+    }
+
+    /// out[n] += x[n], over all cores.
+    static func add(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(n, minimumChunk: 16_384) { range in
+            Ops.add(out + range.lowerBound, x + range.lowerBound, range.count)
+        }
+    }
+
+    /// gate[n] = silu(gate) * up, over all cores.
+    static func swiglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(n, minimumChunk: 16_384) { range in
+            Ops.swiglu(gate + range.lowerBound, up + range.lowerBound, range.count)
+        }
+    }
+
+    /// gate[n] = gelu(gate) * up, over all cores.
+    static func geglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(n, minimumChunk: 16_384) { range in
+            Ops.geglu(gate + range.lowerBound, up + range.lowerBound, range.count)
+        }
     }
 
     /// out[T, D] = x[T, N] · W[D, N]ᵀ, all rows contiguous.
@@ -20,14 +43,14 @@ struct BatchRoPE {
     let t: Int
     let config: ModelConfig
 
-    init(scratch: BatchScratch, config: ModelConfig, start: Int, t: Int, base: Float) {
+    init(cos: FloatBuffer, sin: FloatBuffer, config: ModelConfig, start: Int, t: Int, base: Float) {
         let half = config.ropeDimensionCount / 2
-        cos = scratch.ropeCos.pointer
-        sin = scratch.ropeSin.pointer
+        self.cos = cos.pointer
+        self.sin = sin.pointer
         self.t = t
         self.config = config
         for i in 0..<t {
-            RoPE.angles(cos: cos + i * half, sin: sin + i * half, position: start + i, base: base,
+            RoPE.angles(cos: self.cos + i * half, sin: self.sin + i * half, position: start + i, base: base,
                         dimensionCount: config.ropeDimensionCount)
         }
     }
@@ -35,10 +58,12 @@ struct BatchRoPE {
     /// Rotates x[T, heads * HS] in place, row i at position start + i.
     func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int) {
         let half = config.ropeDimensionCount / 2, rowLength = heads * config.headSize
-        for i in 0..<t {
-            RoPE.rotate(x + i * rowLength, heads: heads, headSize: config.headSize,
-                        dimensionCount: config.ropeDimensionCount, style: config.ropeStyle,
-                        cos: cos + i * half, sin: sin + i * half)
+        Parallel.forEachChunk(t, minimumChunk: 16) { rows in
+            for i in rows {
+                RoPE.rotate(x + i * rowLength, heads: heads, headSize: config.headSize,
+                            dimensionCount: config.ropeDimensionCount, style: config.ropeStyle,
+                            cos: cos + i * half, sin: sin + i * half)
+            }
         }
     }
 }

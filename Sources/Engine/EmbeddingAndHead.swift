@@ -33,8 +33,9 @@ struct EmbeddingAndHead {
         switch selection {
         case .lastToken:
             let last = x + (t - 1) * c
+            Ops.rmsnorm(last, last, outputNorm.pointer, c, epsilon: config.normEpsilon)
             return [Float](unsafeUninitializedCapacity: v) { out, count in
-                logits(out.baseAddress!, last, MatVec(numerics: .float32, scratch: last))
+                BLAS.matvec(out.baseAddress!, output.pointer, last, rows: v, columns: c)
                 count = v
             }
         case .allTokens:

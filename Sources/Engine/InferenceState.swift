@@ -71,9 +71,11 @@ final class BatchScratch {
     let q: FloatBuffer          // [T, NH * HS]
     let hb: FloatBuffer         // [T, FF]
     let hb2: FloatBuffer        // [T, FF]
-    let scores: FloatBuffer     // [T, P] one head's attention weights
+    let scores: FloatBuffer     // [min(T, 64), P] one head's attention weights for a block of query rows
     let ropeCos: FloatBuffer    // [T, R / 2]
     let ropeSin: FloatBuffer    // [T, R / 2]
+    let localRopeCos: FloatBuffer    // [T, R / 2] sliding-window layers' angles
+    let localRopeSin: FloatBuffer    // [T, R / 2]
 
     init(config: ModelConfig, capacity t: Int, contextLength: Int) {
         capacity = t
@@ -83,8 +85,11 @@ final class BatchScratch {
         q = FloatBuffer(count: t * config.queryLength)
         hb = FloatBuffer(count: t * config.feedForwardLength)
         hb2 = FloatBuffer(count: t * config.feedForwardLength)
-        scores = FloatBuffer(count: t * contextLength)
+        scores = FloatBuffer(count: min(t, Attention.queryBlock) * contextLength)
         ropeCos = FloatBuffer(count: t * config.ropeDimensionCount / 2)
         ropeSin = FloatBuffer(count: t * config.ropeDimensionCount / 2)
+        let localCount = config.slidingWindow == nil ? 0 : t * config.ropeDimensionCount / 2
+        localRopeCos = FloatBuffer(count: localCount)
+        localRopeSin = FloatBuffer(count: localCount)
     }
 }

@@ -80,6 +80,7 @@ extension LanguageModel {
 public func loadReferenceModel(file: GGUFFile) throws(ModelError) -> any LanguageModel {
     switch file.architecture {
     case "llama": try LlamaModel(file: file)
+    case "gemma3": try Gemma3Model(file: file)
     default: throw .unsupportedArchitecture(file.architecture)
     }
 }

@@ -13,7 +13,7 @@ extension LlamaModel {
         let x = b.x.pointer, xb = b.xb.pointer, xb2 = b.xb2.pointer
 
         for (i, token) in tokens.enumerated() { head.embed(x + i * C, token: token) }
-        let rope = BatchRoPE(scratch: b, config: cfg, start: start, t: t, base: cfg.ropeBase)
+        let rope = BatchRoPE(cos: b.ropeCos, sin: b.ropeSin, config: cfg, start: start, t: t, base: cfg.ropeBase)
 
         for (l, w) in layers.enumerated() {
             // attention rmsnorm, row by row
@@ -35,15 +35,15 @@ extension LlamaModel {
 
             // output projection, residual
             BatchOps.project(xb2, xb, w.attention.wo, t: t)
-            Ops.add(x, xb2, t * C)
+            BatchOps.add(x, xb2, t * C)
 
             // ffn rmsnorm, SwiGLU, residual
             BatchOps.rmsnorm(xb, x, w.ffnNorm.pointer, t: t, n: C, epsilon: cfg.normEpsilon)
             BatchOps.project(b.hb.pointer, xb, w.ffn.gate, t: t)
             BatchOps.project(b.hb2.pointer, xb, w.ffn.up, t: t)
-            Ops.swiglu(b.hb.pointer, b.hb2.pointer, t * FF)
+            BatchOps.swiglu(b.hb.pointer, b.hb2.pointer, t * FF)
             BatchOps.project(xb2, b.hb.pointer, w.ffn.down, t: t)
-            Ops.add(x, xb2, t * C)
+            BatchOps.add(x, xb2, t * C)
         }
 
         return try head.logits(x, t: t, selection: selection)

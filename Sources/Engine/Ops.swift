@@ -56,10 +56,23 @@ enum Ops {
 
     /// gate[n] = gelu(gate) * up, with the tanh approximation of GELU: Gemma's GeGLU.
     static func geglu(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
-        let sqrtTwoOverPi: Float = 0.797_884_56
+        for i in 0..<n { gate[i] = gelu(gate[i]) * up[i] }
+    }
+
+    /// gate[n] = gelu(gate) * up as ggml computes it: GELU looked up at the f16-rounded input, the result
+    /// rounded to f16, the identity above 10 and zero below -10.
+    static func gegluLikeGGML(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
         for i in 0..<n {
             let g = gate[i]
-            gate[i] = 0.5 * g * (1 + tanhf(sqrtTwoOverPi * g * (1 + 0.044_715 * g * g))) * up[i]
+            let activated = g <= -10 ? 0 : g >= 10 ? g : Float(Float16(gelu(Float(Float16(g)))))
+            gate[i] = activated * up[i]
         }
+    }
+
+    /// 0.5 x (1 + tanh(z)) with z = sqrt(2/pi) (x + 0.044715 x³), written as x sigmoid(2z): one expf, not a tanhf.
+    @inline(__always)
+    static func gelu(_ x: Float) -> Float {
+        let twoSqrtTwoOverPi: Float = 1.595_769_1
+        return x / (1 + expf(-twoSqrtTwoOverPi * x * (1 + 0.044_715 * x * x)))
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The sizes and strides of one attention call, resolved once, and the loop over (token, head) pairs
 /// shared by the f32 and f16 cache variants.
 struct AttentionShape {
@@ -20,31 +22,63 @@ struct AttentionShape {
         self.cacheStride = cacheStride ?? kvHeads * headSize
         self.scale = scale ?? 1 / Float(headSize).squareRoot()
     }
+}
 
-    /// Calls body(out, q, kv offset, positions, tile) for every (token, head), over the pool when the work
-    /// is large enough; the 64-float tile is on each participant's stack.
-    @inline(__always)
-    func forEachHead(
-        out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, pool: ThreadPool?,
-        _ body: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int, Int, UnsafeMutablePointer<Float>) -> Void
-    ) {
-        let group = heads / kvHeads
-        func run(_ items: Range<Int>) {
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.tileSize) { tile in
-                for item in items {
-                    let (t, h) = item.quotientAndRemainder(dividingBy: heads)
-                    body(out + t * outputStride + h * headSize, q + t * queryStride + h * headSize,
-                         (h / group) * headSize, startPosition + t + 1, tile.baseAddress!)
+/// One attention call: every (token, head) pair, run on the caller or spread over a pool. A plain struct
+/// with a C-convention entry point, so handing it to the pool allocates nothing.
+struct AttentionJob {
+    let shape: AttentionShape
+    let out: UnsafeMutablePointer<Float>
+    let q: UnsafePointer<Float>
+    let keys, values: UnsafeRawPointer  // Float or Float16 elements
+    let halfCache: Bool
+    let path: KernelPath
+
+    func run(pool: ThreadPool?) {
+        let pairs = shape.tokens * shape.heads
+        let work = pairs * (shape.startPosition + (shape.tokens + 1) / 2) * shape.headSize
+        if let pool, pool.threadCount > 1, work >= Kernel.minimumParallelAttentionWork {
+            withUnsafePointer(to: self) { pool.parallelFor(pairs, grain: 1, context: $0, runAttentionChunk) }
+        } else {
+            run(0..<pairs)
+        }
+    }
+
+    /// Pairs t * NH + h in `items`; the 64-float score tile of the portable loop lives on this stack.
+    func run(_ items: Range<Int>) {
+        let s = shape
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: AttentionShape.tileSize) { tile in
+            for item in items {
+                let (t, h) = item.quotientAndRemainder(dividingBy: s.heads)
+                let target = out + t * s.outputStride + h * s.headSize, query = q + t * s.queryStride + h * s.headSize
+                let kvOffset = (h / (s.heads / s.kvHeads)) * s.headSize, positions = s.startPosition + t + 1
+                if halfCache {
+                    let k = keys.assumingMemoryBound(to: UInt16.self) + kvOffset
+                    let v = values.assumingMemoryBound(to: UInt16.self) + kvOffset
+                    switch path {
+                    case .avx512: ck_attend_f16_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
+                    case .avx2: ck_attend_f16_avx2(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
+                    case .portable:
+                        Kernel.attendOne(target, query, keys.assumingMemoryBound(to: Float16.self) + kvOffset,
+                                         values.assumingMemoryBound(to: Float16.self) + kvOffset, tile.baseAddress!,
+                                         positions: positions, shape: s)
+                    }
+                } else {
+                    let k = keys.assumingMemoryBound(to: Float.self) + kvOffset
+                    let v = values.assumingMemoryBound(to: Float.self) + kvOffset
+                    switch path {
+                    case .avx512: ck_attend_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
+                    case .avx2: ck_attend_avx2(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
+                    case .portable: Kernel.attendOne(target, query, k, v, tile.baseAddress!, positions: positions, shape: s)
+                    }
                 }
             }
         }
-        let work = tokens * heads * (startPosition + (tokens + 1) / 2) * headSize
-        if let pool, pool.threadCount > 1, work >= Kernel.minimumParallelAttentionWork {
-            pool.parallelFor(tokens * heads, grain: 1, run)
-        } else {
-            run(0..<tokens * heads)
-        }
     }
+}
+
+private func runAttentionChunk(_ context: UnsafeRawPointer, _ begin: Int, _ end: Int) {
+    context.load(as: AttentionJob.self).run(begin..<end)
 }
 
 /// A KV-cache element type the portable attention loop can read as f32.

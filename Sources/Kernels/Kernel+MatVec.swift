@@ -4,13 +4,21 @@ extension Kernel {
         _ out: UnsafeMutablePointer<Float>, _ weights: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
         rows: Int, columns: Int, pool: ThreadPool? = nil
     ) {
-        let body = { (range: Range<Int>) in
-            for n in range { out[n] = VectorMath.dot(weights + n * columns, x, columns) }
-        }
+        let job = MatVecJob(out: out, weights: weights, x: x, columns: columns)
         if let pool, pool.threadCount > 1, rows * columns >= minimumParallelWork * 512 * pool.threadCount {
-            pool.parallelFor(rows, body)
+            withUnsafePointer(to: job) { pool.parallelFor(rows, context: $0, runMatVecChunk) }
         } else {
-            body(0..<rows)
+            job.run(0..<rows)
+        }
+    }
+
+    struct MatVecJob {
+        let out: UnsafeMutablePointer<Float>
+        let weights, x: UnsafePointer<Float>
+        let columns: Int
+
+        func run(_ rows: Range<Int>) {
+            for n in rows { out[n] = VectorMath.dot(weights + n * columns, x, columns) }
         }
     }
 
@@ -37,4 +45,8 @@ extension NaiveKernel {
         for i in 0..<count { sum += Double(a[i]) * Double(b[i]) }
         return Float(sum)
     }
+}
+
+private func runMatVecChunk(_ context: UnsafeRawPointer, _ begin: Int, _ end: Int) {
+    context.load(as: Kernel.MatVecJob.self).run(begin..<end)
 }

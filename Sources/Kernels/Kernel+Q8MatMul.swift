@@ -1,8 +1,13 @@
 import CKernels
 
 extension Kernel {
-    /// Below this many 16x32 weight tiles times tokens a product runs on the caller alone: waking the
-    /// second thread costs more than it saves (measured in Benchmarks/KernelsBenchmark).
+    /// Below this many 16x32 weight tiles times tokens per thread a product runs on the caller alone.
+    /// A pool round trip costs ~0.3 µs (cross-core cache-line hand-offs). With the weights hot in L2 one
+    /// thread still wins at 256x256 (0.69 vs 0.92 µs) and two win from 768x256 up (2.0 -> 1.7 µs; 8192x256
+    /// 38 -> 10 µs, each half then fits its core's L2). In a decode step the weights stream from L3 at
+    /// ~35 GB/s per core, two threads take the step's products from ~150 to ~95 µs, and moving 256x256 to
+    /// one thread made no measurable difference, so everything from 256x256 up is split.
+    /// (KernelsBenchmark matvec / decode with BENCH_PIN=1.)
     public static let minimumParallelWork = 64
 
     /// out (T, N) = x (T, K) · Wᵀ: out[t * outputStride + n] = Σₖ W[n, k] x[t, k], for t < x.rows.
@@ -25,15 +30,17 @@ extension Kernel {
             group_begin: 0, group_end: weights.groups, tokens: x.rows)
         let work = weights.groups * weights.blocks * x.rows
         if let pool, pool.threadCount > 1, work >= minimumParallelWork * pool.threadCount {
-            pool.parallelFor(weights.groups) { groups in
-                var part = args
-                part.group_begin = groups.lowerBound
-                part.group_end = groups.upperBound
-                q8MatMul(part, path)
-            }
+            var job = Q8Job(args: args, path: path)
+            withUnsafePointer(to: &job) { pool.parallelFor(weights.groups, context: $0, runQ8Chunk) }
         } else {
             q8MatMul(args, path)
         }
+    }
+
+    /// What a pool participant needs to compute its row groups.
+    struct Q8Job {
+        var args: ck_q8_matmul_args
+        let path: KernelPath
     }
 
     @inline(__always)
@@ -69,4 +76,12 @@ extension NaiveKernel {
             }
         }
     }
+}
+
+/// One participant's row groups begin..<end of a `Kernel.Q8Job`.
+private func runQ8Chunk(_ context: UnsafeRawPointer, _ begin: Int, _ end: Int) {
+    var part = context.load(as: Kernel.Q8Job.self)
+    part.args.group_begin = begin
+    part.args.group_end = end
+    Kernel.q8MatMul(part.args, part.path)
 }

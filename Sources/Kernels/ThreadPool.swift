@@ -23,11 +23,20 @@ public final class ThreadPool: @unchecked Sendable {
     /// - Parameters:
     ///   - threadCount: participants including the caller; defaults to one per core.
     ///   - spinMicroseconds: how long an idle worker spins before it sleeps.
-    public init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, spinMicroseconds: Int = 200) {
+    ///   - pinned: bind worker i to core i (the caller may pin itself to core 0 with `pinCurrentThread`),
+    ///     so the scheduler never stacks two participants on one core of a busy machine.
+    public init(
+        threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, spinMicroseconds: Int = 200,
+        pinned: Bool = false
+    ) {
         self.threadCount = max(1, threadCount)
         team = WorkerTeam(participants: self.threadCount, spinNanoseconds: UInt64(max(0, spinMicroseconds)) * 1000)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         for worker in team.workers {
-            let thread = Thread { [team] in team.workerLoop(worker) }
+            let thread = Thread { [team] in
+                if pinned { _ = ThreadPool.pinCurrentThread(toCore: worker.index % cores) }
+                team.workerLoop(worker)
+            }
             thread.name = "kernels-\(worker.index)"
             thread.start()
         }
@@ -35,13 +44,35 @@ public final class ThreadPool: @unchecked Sendable {
 
     deinit { team.stop() }
 
-    /// Calls `body` on disjoint ranges that together cover 0..<count, spread over the participants, and
-    /// returns when all are done. `grain` is the chunk size claimed at once (default: a quarter share).
-    public func parallelFor(_ count: Int, grain: Int? = nil, _ body: (Range<Int>) -> Void) {
+    /// Binds the calling thread to `core`; false where the OS refuses or does not support it.
+    @discardableResult
+    public static func pinCurrentThread(toCore core: Int) -> Bool {
+        ck_pin_current_thread(Int32(core)) == 0
+    }
+
+    /// A job as a plain function of (context, lower, upper) plus an untyped context: nothing to retain and
+    /// nothing to allocate, which a Swift closure cannot promise once it is handed to another thread.
+    public typealias Job = @convention(c) (UnsafeRawPointer, Int, Int) -> Void
+
+    /// Calls `job(context, lower, upper)` on disjoint ranges that together cover 0..<count, spread over the
+    /// participants, and returns when all are done. `grain` is the chunk size claimed at once (default: a
+    /// quarter share). Allocates nothing; `context` must stay valid until it returns.
+    public func parallelFor(_ count: Int, grain: Int? = nil, context: UnsafeRawPointer, _ job: Job) {
         precondition(count >= 0 && count < 1 << 31)
         guard count > 0 else { return }
-        guard threadCount > 1 else { return body(0..<count) }
+        guard threadCount > 1 else { return job(context, 0, count) }
         let grain = max(1, grain ?? (count + 4 * threadCount - 1) / (4 * threadCount))
-        withoutActuallyEscaping(body) { team.run($0, count: count, grain: grain) }
+        team.run(job, context: context, count: count, grain: grain)
+    }
+
+    /// The same for a closure; convenient, but the closure's hand-over may cost a small allocation.
+    public func parallelFor(_ count: Int, grain: Int? = nil, _ body: (Range<Int>) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            withUnsafePointer(to: body) { pointer in
+                parallelFor(count, grain: grain, context: UnsafeRawPointer(pointer)) { context, lower, upper in
+                    context.assumingMemoryBound(to: ((Range<Int>) -> Void).self).pointee(lower..<upper)
+                }
+            }
+        }
     }
 }

@@ -12,7 +12,8 @@ final class WorkerTeam: @unchecked Sendable {
     let spinNanoseconds: UInt64
     /// Written by the caller before it publishes the shares (release) and read by a participant only after
     /// it claimed a chunk (acquire), so it is never read while the caller replaces it.
-    private var job: ((Range<Int>) -> Void)?
+    private var job: ThreadPool.Job?
+    private var context: UnsafeRawPointer?
     /// Atomic only because a worker leaving the previous job may read it as the caller sets the next.
     private let grain = Atomic<Int>(1)
 
@@ -22,8 +23,9 @@ final class WorkerTeam: @unchecked Sendable {
         self.spinNanoseconds = spinNanoseconds
     }
 
-    func run(_ body: @escaping (Range<Int>) -> Void, count: Int, grain: Int) {
-        job = body
+    func run(_ job: ThreadPool.Job, context: UnsafeRawPointer, count: Int, grain: Int) {
+        self.job = job
+        self.context = context
         self.grain.store(grain, ordering: .relaxed)
         completed.store(0, ordering: .relaxed)
         for (part, share) in shares.enumerated() {
@@ -33,7 +35,8 @@ final class WorkerTeam: @unchecked Sendable {
         for worker in workers { worker.wake() }
         participate(0)
         waitForCompletion(count)
-        job = nil
+        self.job = nil
+        self.context = nil
     }
 
     /// Spins while a worker finishes the chunk it claimed; if that takes long, the worker has probably
@@ -46,20 +49,23 @@ final class WorkerTeam: @unchecked Sendable {
         }
     }
 
-    /// Works through this participant's own share from the front, then steals from the back of the others'.
+    /// Works through this participant's own share from the front, then steals from the back of the others',
+    /// and reports what it did with one atomic add, so the completion line crosses cores once per call.
     private func participate(_ part: Int) {
         let grain = grain.load(ordering: .relaxed)
-        while let chunk = shares[part].claimFront(grain) { execute(chunk) }
+        var done = 0
+        while let chunk = shares[part].claimFront(grain) {
+            job!(context!, chunk.lowerBound, chunk.upperBound)
+            done += chunk.count
+        }
         for offset in 1..<shares.count {
             let victim = shares[(part + offset) % shares.count]
-            while let chunk = victim.claimBack(grain) { execute(chunk) }
+            while let chunk = victim.claimBack(grain) {
+                job!(context!, chunk.lowerBound, chunk.upperBound)
+                done += chunk.count
+            }
         }
-    }
-
-    @inline(__always)
-    private func execute(_ chunk: Range<Int>) {
-        job!(chunk)
-        completed.add(chunk.count, ordering: .releasing)
+        if done > 0 { completed.add(done, ordering: .releasing) }
     }
 
     func stop() {

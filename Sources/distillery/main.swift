@@ -2,4 +2,5 @@
 import Glibc
 #endif
 
+OpenBLASCoreSelection.applyAndReexecIfNeeded()
 exit(RootCommand.group.main(Array(CommandLine.arguments.dropFirst())))

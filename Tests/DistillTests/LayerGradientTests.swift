@@ -93,7 +93,7 @@ final class LayerGradientTests: XCTestCase {
         }
         _ = loss()
         var dq = [Float](repeating: 0, count: q.count), dk = [Float](repeating: 0, count: k.count)
-        var dv = [Float](repeating: 0, count: v.count), scratch = [Float](repeating: 0, count: T * T)
+        var dv = [Float](repeating: 0, count: v.count), scratch = [Float](repeating: 0, count: B * NKV * T * T)
         dq.ptr { dqp in dk.ptr { dkp in dv.ptr { dvp in scratch.ptr { s in
             Attention.backward(dqp, dkp, dvp, s, r, q, k, v, att, B, T, NH, NKV, HS)
         } } } }

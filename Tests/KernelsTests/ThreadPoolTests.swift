@@ -23,13 +23,32 @@ final class ThreadPoolTests: XCTestCase {
         }
     }
 
+    func testContextJobCoversEveryIndexExactlyOnce() {
+        for threads in [1, 2] {
+            let pool = ThreadPool(threadCount: threads)
+            for count in [1, 5, 300] {
+                let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+                hits.initialize(repeating: 0)
+                defer { hits.deallocate() }
+                pool.parallelFor(count, context: UnsafeRawPointer(hits.baseAddress!)) { context, lower, upper in
+                    let hits = UnsafeMutablePointer(mutating: context.assumingMemoryBound(to: Int.self))
+                    for i in lower..<upper { hits[i] += 1 }
+                }
+                XCTAssertEqual(Array(hits), [Int](repeating: 1, count: count), "threads \(threads) count \(count)")
+            }
+        }
+    }
+
     func testTwoThreadsBothTakePartWhenTheWorkIsLong() {
         let pool = ThreadPool(threadCount: 2)
         let threads = Mutex<Set<pthread_t>>([])
         pool.parallelFor(2, grain: 1) { _ in
             _ = threads.withLock { $0.insert(pthread_self()) }
+            // Hold this chunk until the other thread has claimed the other one (up to 5 s on a busy machine).
             let start = DispatchTime.now().uptimeNanoseconds
-            while DispatchTime.now().uptimeNanoseconds - start < 20_000_000 {}  // 20 ms, so the worker can claim one
+            while threads.withLock({ $0.count }) < 2 && DispatchTime.now().uptimeNanoseconds - start < 5_000_000_000 {
+                usleep(100)
+            }
         }
         XCTAssertEqual(threads.withLock { $0.count }, 2)
     }

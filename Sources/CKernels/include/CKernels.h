@@ -26,6 +26,9 @@ int ck_cpu_has_avx512_vnni(void);
 /// AVX2 with FMA and F16C.
 int ck_cpu_has_avx2(void);
 
+/// Binds the calling thread to one core (Linux); 0 on success, an errno value otherwise.
+int ck_pin_current_thread(int core);
+
 /// One int8 matrix product over a range of 16-row groups of an interleaved Q8 matrix.
 ///
 /// Weight layout (written by Swift's Q8Matrix): quants[G][B][8][16][4] as unsigned bytes w ^ 0x80 (= w + 128),

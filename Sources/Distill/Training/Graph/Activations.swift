@@ -63,7 +63,7 @@ final class ActivationGradients {
     let query: FloatBuffer  // [N, NH*HS]
     let key: FloatBuffer  // [N, NKV*HS]
     let value: FloatBuffer  // [N, NKV*HS]
-    let attentionScratch: FloatBuffer  // [T, T]
+    let attentionScratch: FloatBuffer  // [B, NKV, T, T]
     let attentionMixed: FloatBuffer  // [N, NH*HS]
     let gate: FloatBuffer  // [N, F]
     let up: FloatBuffer  // [N, F]
@@ -76,7 +76,7 @@ final class ActivationGradients {
         query = FloatBuffer(count: N * c.headCount * HS)
         key = FloatBuffer(count: N * c.kvHeadCount * HS)
         value = FloatBuffer(count: N * c.kvHeadCount * HS)
-        attentionScratch = FloatBuffer(count: T * T)
+        attentionScratch = FloatBuffer(count: B * c.kvHeadCount * T * T)
         attentionMixed = FloatBuffer(count: N * c.headCount * HS)
         gate = FloatBuffer(count: N * F)
         up = FloatBuffer(count: N * F)

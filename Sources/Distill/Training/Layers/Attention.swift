@@ -1,9 +1,11 @@
 import COpenBLAS
 
 /// Causal scaled dot-product attention with grouped-query heads: query head h reads key/value head
-/// h / (NH / NKV). Per (batch, head) the two products are sgemm calls on strided views of q, k, v;
-/// the upper triangle of each T x T block is computed and thrown away, which is cheaper than a
-/// scalar causal loop.
+/// g = h / (NH / NKV). Per (batch, head) the two products are sgemm calls on strided views of q, k, v;
+/// the upper triangle of each T x T block is computed and thrown away, which is cheaper than a scalar
+/// causal loop. These products are small, so instead of OpenBLAS's threads inside each call, the
+/// (batch, kv head) groups run in parallel with single-threaded calls; a group's query heads stay in one
+/// task, so the dk and dv they share are summed in a fixed order.
 package enum Attention {
     /// q [B, T, NH, HS], k and v [B, T, NKV, HS] (q and k already rotated)
     /// att [B, NH, T, T]: softmax(q k^T / sqrt(HS)) with zeros above the diagonal, kept for backward
@@ -14,22 +16,17 @@ package enum Attention {
         _ B: Int, _ T: Int, _ NH: Int, _ NKV: Int, _ HS: Int
     ) {
         let scale = 1 / Float(HS).squareRoot()
-        let ldq = Int32(NH * HS), ldkv = Int32(NKV * HS)
-        for b in 0..<B {
-            for h in 0..<NH {
-                let g = h / (NH / NKV)
-                let qbh = q + b * T * NH * HS + h * HS
-                let kbg = k + b * T * NKV * HS + g * HS
-                let vbg = v + b * T * NKV * HS + g * HS
-                let attbh = att + (b * NH + h) * T * T
-                // scores [T, T] = q_h [T, HS] @ k_g^T * scale
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(HS),
-                            scale, qbh, ldq, kbg, ldkv, 0, attbh, Int32(T))
-                causalSoftmax(attbh, T)
-                // out_h [T, HS] = att [T, T] @ v_g [T, HS]
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(HS), Int32(T),
-                            1, attbh, Int32(T), vbg, ldkv, 0, out + b * T * NH * HS + h * HS, ldq)
-            }
+        let ldq = Int32(NH * HS), ldkv = Int32(NKV * HS), T32 = Int32(T)
+        forEachGroup(B, NH, NKV) { b, g, h in
+            let qOffset = b * T * NH * HS + h * HS, kvOffset = b * T * NKV * HS + g * HS
+            let attbh = att + (b * NH + h) * T * T
+            // scores [T, T] = q_h [T, HS] @ k_g^T * scale
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T32, T32, Int32(HS),
+                        scale, q + qOffset, ldq, k + kvOffset, ldkv, 0, attbh, T32)
+            causalSoftmax(attbh, T)
+            // out_h [T, HS] = att [T, T] @ v_g [T, HS]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T32, Int32(HS), T32,
+                        1, attbh, T32, v + kvOffset, ldkv, 0, out + qOffset, ldq)
         }
     }
 
@@ -38,7 +35,7 @@ package enum Attention {
     ///   dscores = att * (datt - rowsum(att * datt))        (softmax backward)
     ///   dq_h += dscores @ k_g * scale         dk_g += dscores^T @ q_h * scale
     /// dk and dv accumulate over the NH / NKV query heads that share them.
-    /// scratch [T, T] holds datt, then dscores.
+    /// scratch [B, NKV, T, T]: one T x T block per group holds datt, then dscores.
     package static func backward(
         _ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePointer<Float>, _ dv: UnsafeMutablePointer<Float>,
         _ scratch: UnsafeMutablePointer<Float>,
@@ -48,24 +45,33 @@ package enum Attention {
     ) {
         let scale = 1 / Float(HS).squareRoot()
         let ldq = Int32(NH * HS), ldkv = Int32(NKV * HS), T32 = Int32(T)
-        for b in 0..<B {
-            for h in 0..<NH {
-                let g = h / (NH / NKV)
-                let qOffset = b * T * NH * HS + h * HS, kvOffset = b * T * NKV * HS + g * HS
-                let attbh = att + (b * NH + h) * T * T
-                let doutbh = dout + qOffset
-                // through out_h = att @ v_g
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T32, T32, Int32(HS),
-                            1, doutbh, ldq, v + kvOffset, ldkv, 0, scratch, T32)
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T32, Int32(HS), T32,
-                            1, attbh, T32, doutbh, ldq, 1, dv + kvOffset, ldkv)
-                // through the softmax
-                causalSoftmaxBackward(scratch, attbh, T)
-                // through scores = q_h @ k_g^T * scale
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T32, Int32(HS), T32,
-                            scale, scratch, T32, k + kvOffset, ldkv, 1, dq + qOffset, ldq)
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T32, Int32(HS), T32,
-                            scale, scratch, T32, q + qOffset, ldq, 1, dk + kvOffset, ldkv)
+        forEachGroup(B, NH, NKV) { b, g, h in
+            let qOffset = b * T * NH * HS + h * HS, kvOffset = b * T * NKV * HS + g * HS
+            let attbh = att + (b * NH + h) * T * T, datt = scratch + (b * NKV + g) * T * T
+            let doutbh = dout + qOffset
+            // through out_h = att @ v_g
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T32, T32, Int32(HS),
+                        1, doutbh, ldq, v + kvOffset, ldkv, 0, datt, T32)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T32, Int32(HS), T32,
+                        1, attbh, T32, doutbh, ldq, 1, dv + kvOffset, ldkv)
+            // through the softmax
+            causalSoftmaxBackward(datt, attbh, T)
+            // through scores = q_h @ k_g^T * scale
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T32, Int32(HS), T32,
+                        scale, datt, T32, k + kvOffset, ldkv, 1, dq + qOffset, ldq)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T32, Int32(HS), T32,
+                        scale, datt, T32, q + qOffset, ldq, 1, dk + kvOffset, ldkv)
+        }
+    }
+
+    /// Calls body(b, g, h) for every query head h, the heads of one (b, g) group in order on one thread.
+    private static func forEachGroup(_ B: Int, _ NH: Int, _ NKV: Int, _ body: (Int, Int, Int) -> Void) {
+        BLASThreads.with(1) {
+            Parallel.forEachChunk(rows: B * NKV, minimumRowsPerChunk: 1) { groups in
+                for group in groups {
+                    let b = group / NKV, g = group % NKV
+                    for h in (g * NH / NKV)..<((g + 1) * NH / NKV) { body(b, g, h) }
+                }
             }
         }
     }

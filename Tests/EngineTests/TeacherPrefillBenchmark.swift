@@ -1,0 +1,31 @@
+import Foundation
+import XCTest
+import Engine
+
+/// Teacher prefill speed, 512-token chunks on 2 threads, full vocabulary and trimmed to 8192 rows.
+/// Runs only when asked:
+///   OPENBLAS_CORETYPE=SkylakeX DISTILLERY_BENCH=1 swift test -c release --filter TeacherPrefillBenchmark
+final class TeacherPrefillBenchmark: XCTestCase {
+    func testTeacherPrefillTokensPerSecond() throws {
+        try XCTSkipUnless(ProcessInfo.processInfo.environment["DISTILLERY_BENCH"] != nil, "set DISTILLERY_BENCH=1")
+        let model = try Teacher.load()
+        MatrixThreads.set(2)
+        var random = SeededRandom(seed: 3)
+        let tokens = [2] + (1..<512).map { _ in Int32(random.next() % 262_000) + 3 }
+        let trimmed = try model.vocabularySubset(ids: (0..<8192).map { Int32($0) })
+        let state = model.makeState(contextLength: 512)
+        print("OpenBLAS core \(MatrixThreads.coreName), \(MatrixThreads.count) threads")
+        for (label, selection) in [("trimmed to 8192 rows", LogitSelection.subset(trimmed)), ("full vocabulary", .allTokens)] {
+            var seconds: [Double] = []
+            for _ in 0..<3 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let logits = try model.forward(tokens: tokens, startPosition: 0, state: state, logits: selection)
+                seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                XCTAssertEqual(logits.count % tokens.count, 0)
+            }
+            let median = seconds.sorted()[1]
+            print(String(format: "teacher prefill 512 tokens, %@: median %.3f s, %.0f tok/s (runs %@)", label, median,
+                         Double(tokens.count) / median, seconds.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+        }
+    }
+}
