@@ -50,7 +50,11 @@ public final class DistillationPipeline {
         let student = try train("student", studentConfig, loss: loss, data: data)
         var baselineLoss = loss
         baselineLoss.kind = .ce
-        let baseline = options.baseline ? try train("baseline", studentConfig, loss: baselineLoss, data: tokensOnly) : nil
+        // The same steps and tokens as the student, also when a time budget chose them.
+        let baseline = options.baseline
+            ? try train("baseline", studentConfig, loss: baselineLoss, data: tokensOnly,
+                        budget: .steps(student.outcome.steps))
+            : nil
 
         return try finish(corpus: corpus, teachers: teachers, vocabulary: vocabulary, student: student,
                           baseline: baseline)
@@ -89,13 +93,14 @@ public final class DistillationPipeline {
         let seconds: Double
     }
 
-    private func train(_ name: String, _ model: TrainingModelConfig, loss: DistillationLoss,
-                       data: TrainingDataSource) throws -> TrainedStudent {
+    private func train(_ name: String, _ model: TrainingModelConfig, loss: DistillationLoss, data: TrainingDataSource,
+                       budget: TrainingBudget? = nil) throws -> TrainedStudent {
+        let budget = budget ?? options.budget
         let T = options.sequenceLength
         let B = max(1, min(16, options.batchTokens / T))
         let tokensPerStep = max(1, options.batchTokens / (B * T)) * B * T
         let steps: Int, warmup: Int
-        switch options.budget {
+        switch budget {
         case .steps(let n): (steps, warmup) = (n, TrainingRun.warmupSteps(total: n))
         case .seconds: (steps, warmup) = (1_000_000, 100)  // until the first steps are timed
         }
@@ -104,7 +109,7 @@ public final class DistillationPipeline {
             loss: loss, optimizer: OptimizerConfig(learningRate: options.learningRate, warmupSteps: warmup),
             threads: options.threads)
         let run = TrainingRun(
-            name: name, model: model, modelSeed: options.seed, trainer: config, budget: options.budget,
+            name: name, model: model, modelSeed: options.seed, trainer: config, budget: budget,
             checkpointPath: (options.workDirectory as NSString).appendingPathComponent("\(name).ckpt"),
             logPath: (options.workDirectory as NSString).appendingPathComponent("\(name).jsonl"),
             checkpointInterval: options.checkpointSeconds)

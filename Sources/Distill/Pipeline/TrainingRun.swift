@@ -65,12 +65,14 @@ struct TrainingRun {
     }
 
     /// Runs the first steps inside a long warm-up, then fixes the run's length so that it fits the budget.
+    /// Their progress is reported (and logged) once the run's length is known, not against the placeholder.
     private func calibrate(_ trainer: Trainer, budget: Double, log: TrainingLog,
                            onEvent: @escaping (PipelineEvent) -> Void) throws -> Trainer {
         let clock = ContinuousClock(), start = clock.now
         var firstStepDone = start
-        try trainer.train(log: log) { progress in
-            onEvent(.training(run: name, progress))
+        var reports: [TrainingProgress] = []
+        try trainer.train { progress in
+            reports.append(progress)
             if progress.step == 1 { firstStepDone = clock.now }
             return progress.step >= calibrationSteps ? .stop : .proceed
         }
@@ -81,6 +83,12 @@ struct TrainingRun {
         let total = done + max(1, Int(remaining / max(perStep, 1e-6)))
         let warmup = max(done, Self.warmupSteps(total: total))
         onEvent(.trainingPlanned(run: name, totalSteps: total, secondsPerStep: perStep))
+        for var report in reports {
+            report.totalSteps = total
+            report.etaSeconds = perStep * Double(total - report.step)
+            try log.append(report)
+            onEvent(.training(run: name, report))
+        }
         return try trainer.replanned(totalSteps: total, warmupSteps: warmup)
     }
 

@@ -141,6 +141,46 @@ final class PipelineTests: XCTestCase {
         }
     }
 
+    /// The first steps are timed and the budget becomes a step count; the baseline trains as many steps.
+    func testATimeBudgetBecomesStepsAndTheBaselineTrainsAsMany() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        var options = try options(folder)
+        options.budget = .seconds(1)
+        options.baseline = true
+        var planned: [String: Int] = [:]
+        let report = try DistillationPipeline(options: options) { event in
+            if case .trainingPlanned(let run, let total, _) = event { planned[run] = total }
+        }.run()
+        let steps = try XCTUnwrap(planned["student"])
+        XCTAssertNil(planned["baseline"], "the baseline is given the student's steps, not a budget of its own")
+        XCTAssertGreaterThan(steps, 4, "more steps than the calibration")
+        XCTAssertEqual(report.student.steps, steps)
+        XCTAssertEqual(report.baseline?.steps, steps)
+        XCTAssertEqual(report.baseline?.tokens, report.student.tokens)
+    }
+
+    func testAnEnsembleOfTeachersSharingAVocabularyIsMixedByWeight() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        var options = try options(folder, steps: 10)
+        try SyntheticTeacher.write(to: folder.file("teacher/second.gguf"), texts: SyntheticCorpus.documents(count: 40),
+                                   seed: 99)
+        options.teachers = [TeacherSpec(path: options.teachers[0].path, weight: 1),
+                            TeacherSpec(path: folder.file("teacher/second.gguf"), weight: 0.5)]
+        let report = try DistillationPipeline(options: options).run()
+        XCTAssertEqual(report.teachers.map(\.weight), [1, 0.5])
+        XCTAssertNotEqual(report.teachers[0].sha256, report.teachers[1].sha256)
+        XCTAssertTrue(report.teachers.allSatisfy { $0.bitsPerByte?.isFinite == true })
+        let shard = try CacheShard.read(TeacherCache.shardPath(
+            (options.workDirectory as NSString).appendingPathComponent("teacher-cache"), 0))
+        XCTAssertEqual(shard.header.identity.teachers, report.teachers.map(\.sha256))
+        XCTAssertEqual(shard.sequence(0).teachers.count, 2)
+        let file = try GGUFFile(path: options.studentPath)
+        XCTAssertEqual(file.metadata["distillery.teacher.sha256"]?.string, report.teachers.map(\.sha256).joined(separator: ","))
+        XCTAssertEqual(file.metadata["distillery.teacher.weights"]?.string, "1.0,0.5")
+    }
+
     func testEnsembleTeachersMustShareAVocabulary() throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
