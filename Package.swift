@@ -20,7 +20,8 @@ let package = Package(
         .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS"]),
         .target(name: "Distill", dependencies: ["COpenBLAS", "Engine", "Tokenizer", "GGUF"]),
         .target(name: "HTTP", dependencies: ["CLibUV"]),
-        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "Distill", "CJemalloc"]),
+        .target(name: "Server", dependencies: ["HTTP", "Engine", "Tokenizer", "GGUF", "CJemalloc"]),
+        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "Distill", "Server", "CJemalloc"]),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
@@ -28,6 +29,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine", "Tokenizer"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
 
         .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels"], path: "Benchmarks/KernelsBenchmark"),

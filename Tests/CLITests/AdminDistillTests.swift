@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import XCTest
 
@@ -41,6 +44,60 @@ final class AdminDistillTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: student))
     }
 
+    /// The whole flow against the real server: `distillery serve` started on the fixture, a student
+    /// distilled and swapped in, and the server answering with it.
+    func testDistillsAndHotSwapsIntoARealServer() throws {
+        let server = try ServeProcess(["--admin-token", "admin-t"])
+        defer { server.kill() }
+        let url = "http://127.0.0.1:\(server.port)"
+        let result = try CLIRunner.run(["admin", "distill"] + DistillCommandTests.distillArguments()
+                                           + ["--reload", url, "--token", "admin-t", "--max-bits-per-byte", "100"],
+                                       in: Self.folder)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let version = try XCTUnwrap(result.stdout.split(separator: "\n").last?.split(separator: " ").last.map(String.init))
+        XCTAssertNotEqual(version, "?")
+
+        let status = try CLIRunner.run(["admin", "status", "--server", url, "--token", "admin-t"], in: Self.folder)
+        XCTAssertEqual(status.status, 0, status.stderr)
+        let answer = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let model = try XCTUnwrap(answer["model"] as? [String: Any])
+        XCTAssertEqual(model["version"] as? String, version)
+        XCTAssertEqual(model["path"] as? String,
+                       Self.folder.appendingPathComponent("out/student.gguf").standardizedFileURL.path)
+
+        // and it answers completions with the new student
+        let body = #"{"prompt": "struct", "max_tokens": 4, "temperature": 0}"#
+        let reply = try Self.post(port: server.port, path: "/v1/completions", body: body)
+        XCTAssertTrue(reply.hasPrefix("HTTP/1.1 200"), reply)
+        XCTAssertTrue(reply.contains("\"model\":\"\(version)\""), reply)
+    }
+
+    /// One HTTP/1.1 POST on a fresh connection; the whole reply as text.
+    static func post(port: Int, path: String, body: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var reply: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            reply += buffer[0..<count]
+        }
+        return String(decoding: reply, as: UTF8.self)
+    }
+
     func testAStudentAboveTheGateLeavesTheServerAlone() throws {
         let server = try FakeAdminServer()
         defer { server.stop() }
@@ -61,8 +118,7 @@ final class AdminDistillTests: XCTestCase {
         defer { server.stop() }
         let result = try adminDistill(server, ["--token", "t"])
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.contains("the server refused the reload (HTTP 422): not an int8 llama student"),
-                      result.stderr)
+        XCTAssertTrue(result.stderr.contains("reload refused: HTTP 422: not an int8 llama student"), result.stderr)
     }
 
     func testAnUnreachableServerIsAClearError() throws {

@@ -80,7 +80,7 @@ final class DistillCommandTests: XCTestCase {
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--loss", "mse"], "unknown loss 'mse'"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--dim", "80"], "multiples of 32"),
             (["admin", "distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--reload", "https://h:1"],
-             "https is not supported"),
+             "--reload: 'https://h:1' is not a server URL"),
             (["admin", "distill", "--teacher", "t.gguf", "--data", "x", "-o", "y"], "missing required option --reload"),
         ]
         for (arguments, message) in cases {
@@ -98,7 +98,7 @@ final class DistillCommandTests: XCTestCase {
         let result = try CLIRunner.run(["admin", "--help"])
         XCTAssertEqual(result.status, 0)
         XCTAssertEqual(result.stdout, """
-            OVERVIEW: Administer a running server: distill and hot-swap a new student.
+            OVERVIEW: Manage a running server (hot-swap its model, show its status).
 
             USAGE: distillery admin <subcommand> [options]
 
@@ -106,6 +106,8 @@ final class DistillCommandTests: XCTestCase {
               -h, --help  Show help information
 
             SUBCOMMANDS:
+              reload    Load and validate a student on the server, then swap it in with no failed request.
+              status    Print a running server's model, in-flight requests per model, and last reload.
               distill   Distill a student, then hot-swap it into a running server if it passes the quality gate.
 
             """)

@@ -19,7 +19,9 @@ final class FakeAdminServer: @unchecked Sendable {
     private let responseBody: String
     private let received = Mutex<[Request]>([])
 
-    init(status: Int = 200, body: String = #"{"version":"v-1234abcd","model":"student.gguf"}"#) throws {
+    /// The default answer has the shape of the real server's.
+    init(status: Int = 200,
+         body: String = #"{"status":"swapped","model":{"version":"v-1234abcd","path":"student.gguf"},"previous_version":"v-0","seconds":0.01}"#) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
