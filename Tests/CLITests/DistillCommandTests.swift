@@ -94,6 +94,52 @@ final class DistillCommandTests: XCTestCase {
         XCTAssertTrue(missingTeacher.stderr.contains("teacher /nonexistent.gguf"), missingTeacher.stderr)
     }
 
+    func testDistillHelpIsExactly() throws {
+        let result = try CLIRunner.run(["distill", "--help"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, """
+            OVERVIEW: Distill a student from a GGUF teacher on a corpus; write OUT.gguf and its model card OUT.md.
+
+            USAGE: distillery distill --teacher <file[:weight]> --data <path> -o <out> [options]
+
+            OPTIONS:
+              --teacher <FILE[:WEIGHT]>     Teacher GGUF; repeat for an ensemble sharing one vocabulary
+              --data <PATH>                 Text file, JSONL file ("text" field) or folder; repeatable
+              -o, --output <OUT>            Writes OUT.gguf and OUT.md (and OUT-baseline.gguf)
+              --include <PATTERN>           In folders, read only files whose name matches (e.g. '*.py')
+              --exclude <PATTERN>           Skip files or folders whose name matches (e.g. test)
+              --eval-data <PATH>            Held-out text instead of a split of --data; repeatable
+              --eval-fraction <F>           Share of the corpus held out, by document (default: 0.02)
+              --vocab <N>                   Student vocabulary size, specials and bytes included (default: 8192)
+              --top-k <K>                   Teacher log-probabilities cached per position (default: 32)
+              --seq-len <T>                 Tokens per training sequence (the student's context) (default: 256)
+              --preset <NAME>               Student shape: tiny (1.2M), small (7.6M) or base (26M) (default: small)
+              --dim <C>                     Embedding width (overrides the preset)
+              --layers <L>                  Transformer blocks (overrides the preset)
+              --heads <NH>                  Attention heads (overrides the preset)
+              --kv-heads <NKV>              Key/value heads (default: --heads)
+              --ffn <F>                     Feed-forward width (overrides the preset)
+              --tied                        Share the token embedding with the output layer
+              --loss <KIND>                 kl, rkl, jsd or ce (default: kl)
+              --alpha <A>                   Weight of the distillation term (1 - A on cross-entropy) (default: 0.5)
+              --temperature <T>             Distillation and capture temperature (default: 1)
+              --beta <B>                    Mixture weight of jsd (default: 0.5)
+              --steps <N>                   Optimizer steps (default: 500 without --time-budget)
+              --time-budget <SECONDS>       Train the student about this long instead of --steps
+              --lr <LR>                     Peak learning rate (warm-up, then cosine decay) (default: 0.001)
+              --batch-tokens <N>            Tokens per optimizer step (default: 4096)
+              --seed <S>                    Seed of the split, the initialization and the data order (default: 0)
+              --baseline                    Also train a ce student with the same steps: OUT-baseline.gguf
+              --work-dir <DIR>              Teacher cache, checkpoints, logs (default: OUT.work)
+              --checkpoint-every <SECONDS>  Training checkpoint interval (0: every step) (default: 60)
+              -t, --threads <N>             Worker threads (default: one per core)
+              --quiet                       No progress on stderr
+              --json                        Print machine-readable JSON
+              -h, --help                    Show help information
+
+            """)
+    }
+
     func testAdminHelpIsExactly() throws {
         let result = try CLIRunner.run(["admin", "--help"])
         XCTAssertEqual(result.status, 0)

@@ -12,15 +12,19 @@ public enum ModelCard {
         out += "with \(s.loss.kind.rawValue == "ce" ? "plain cross-entropy" : "the \(s.loss.kind.rawValue) loss") "
         out += "on \(kilobytes(report.corpus.trainingBytes)) of text.\n\n"
 
-        out += "## Results (held-out text, \(kilobytes(report.corpus.heldOutBytes)), \(report.heldOutTokens) student tokens)\n\n"
-        out += "| model | bits per byte | top-1 agreement with teacher | KL to teacher (nats/token) | top-1 accuracy | ECE |\n"
-        out += "| --- | --- | --- | --- | --- | --- |\n"
-        for teacher in report.teachers {
-            out += "| teacher `\(teacher.name)` | \(number(teacher.bitsPerByte)) | | | | |\n"
-        }
-        out += row("student, f32", s.float32) + row("**student, int8 (this file)**", s.int8)
-        if let b = report.baseline {
-            out += row("`ce` baseline, f32", b.float32) + row("`ce` baseline, int8", b.int8)
+        if report.heldOutTokens == 0 {
+            out += "## Results\n\nNot evaluated: the run had no held-out text (`--eval-fraction 0` without `--eval-data`).\n"
+        } else {
+            out += "## Results (held-out text, \(kilobytes(report.corpus.heldOutBytes)), \(report.heldOutTokens) student tokens)\n\n"
+            out += "| model | bits per byte | top-1 agreement with teacher | KL to teacher (nats/token) | top-1 accuracy | ECE |\n"
+            out += "| --- | --- | --- | --- | --- | --- |\n"
+            for teacher in report.teachers {
+                out += "| teacher `\(teacher.name)` | \(number(teacher.bitsPerByte)) | | | | |\n"
+            }
+            out += row("student, f32", s.float32) + row("**student, int8 (this file)**", s.int8)
+            if let b = report.baseline {
+                out += row("`ce` baseline, f32", b.float32) + row("`ce` baseline, int8", b.int8)
+            }
         }
         if let improvement = report.improvementOverBaseline {
             out += "\nThe distilled student's bits per byte are \(String(format: "%.1f", abs(improvement) * 100))% "
@@ -59,7 +63,7 @@ public enum ModelCard {
         out += s.loss.kind == .jsd ? ", beta \(s.loss.beta)" : ""
         out += "; top-\(report.topK) teacher targets, sequences of \(report.sequenceLength) tokens\n"
         out += "- \(s.steps) steps, \(s.tokens) tokens, \(s.batchTokens) tokens per step, peak learning rate "
-        out += "\(s.learningRate), seed \(s.seed)\n"
+        out += "\(s.learningRate), seed \(s.seed); \(Int(s.trainingSeconds.rounded())) s of training in the run that finished it\n"
 
         out += "\n## Command\n\n```\n\(report.command)\n```\n"
         if report.teachers.contains(where: \.isGemma) {

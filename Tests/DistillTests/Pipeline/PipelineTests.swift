@@ -181,6 +181,28 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(file.metadata["distillery.teacher.weights"]?.string, "1.0,0.5")
     }
 
+    func testAGemmaTeacherMakesTheStudentCarryTheGemmaTerms() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        var options = try options(folder, steps: 3)
+        try SyntheticTeacher.write(to: options.teachers[0].path, texts: SyntheticCorpus.documents(count: 40),
+                                   license: "gemma")
+        try folder.write("<html>Gemma Terms of Use</html>", to: "teacher/GEMMA_TERMS.html")
+        options.baseline = true
+        let report = try DistillationPipeline(options: options).run()
+        XCTAssertTrue(report.teachers[0].isGemma)
+        for path in [options.studentPath, options.baselinePath] {
+            let keys = try GGUFFile(path: path).metadata
+            XCTAssertEqual(keys["general.license"]?.string, "gemma")
+            XCTAssertEqual(keys["distillery.notice"]?.string, Provenance.gemmaNotice)
+        }
+        let card = try String(contentsOfFile: options.modelCardPath, encoding: .utf8)
+        XCTAssertTrue(card.contains("Model Derivative under the Gemma Terms of Use"), card)
+        XCTAssertTrue(card.contains("`student-GEMMA_TERMS.html`"), card)
+        XCTAssertEqual(try String(contentsOfFile: folder.file("out/student-GEMMA_TERMS.html"), encoding: .utf8),
+                       "<html>Gemma Terms of Use</html>")
+    }
+
     func testEnsembleTeachersMustShareAVocabulary() throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }

@@ -62,7 +62,8 @@ enum SyntheticTeacher {
 
     /// Writes the teacher to `path` and returns its vocabulary size.
     @discardableResult
-    static func write(to path: String, texts: [String], seed: UInt64 = 7, embedding: Int = 32) throws -> Int {
+    static func write(to path: String, texts: [String], seed: UInt64 = 7, embedding: Int = 32,
+                      license: String? = nil) throws -> Int {
         let vocabulary = try vocabulary(for: texts)
         let config = TrainingModelConfig(vocabularySize: vocabulary.count, embeddingLength: embedding, layerCount: 2,
                                          headCount: 2, feedForwardLength: 64, contextLength: 512)
@@ -72,8 +73,10 @@ enum SyntheticTeacher {
             let tensor = model.layout.tensor(named: name)!
             for i in tensor.offset..<(tensor.offset + tensor.count) { model.parameters[i] *= 12 }
         }
-        try StudentGGUF.writer(model: model, vocabulary: vocabulary, weightType: .f32, name: "synthetic-teacher")
-            .write(to: path)
+        var writer = try StudentGGUF.writer(model: model, vocabulary: vocabulary, weightType: .f32,
+                                            name: "synthetic-teacher")
+        if let license { writer.set("general.license", .string(license)) }
+        try writer.write(to: path)
         return vocabulary.count
     }
 }
