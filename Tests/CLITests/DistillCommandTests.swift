@@ -68,6 +68,15 @@ final class DistillCommandTests: XCTestCase {
         XCTAssertTrue(resumed.stdout.contains("held-out bits per byte (context 32):"), resumed.stdout)
         let card = try String(contentsOf: folder.appendingPathComponent("out/student.md"), encoding: .utf8)
         XCTAssertTrue(card.contains("distillery distill --teacher"), card)
+
+        // `distillery eval` on the held-out files the run wrote gives the reported bits per byte
+        let reported = try XCTUnwrap(resumed.stdout.split(separator: "\n").first { $0.hasPrefix("student int8") }
+            .flatMap { Double($0.split(separator: " ").last!) })
+        let eval = try CLIRunner.run(["eval", "-m", "out/student.gguf", "--data", "out/student.work/held-out", "--ctx", "32",
+                                      "--json", "--quiet"], in: folder)
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let measured = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])?["bits_per_byte"] as? Double)
+        XCTAssertEqual(measured, reported, accuracy: 1e-4)
     }
 
     func testBadOptionsAreUsageErrors() throws {

@@ -66,6 +66,10 @@ public enum ModelCard {
         out += "\(s.learningRate), seed \(s.seed); \(Int(s.trainingSeconds.rounded())) s of training in the run that finished it\n"
 
         out += "\n## Command\n\n```\n\(report.command)\n```\n"
+        if let folder = report.heldOutFolder {
+            out += "\nThe held-out documents are in `\(folder)`; `distillery eval -m \(s.path) --data \(folder) "
+            out += "--ctx \(report.sequenceLength)` scores the student on them again.\n"
+        }
         if report.teachers.contains(where: \.isGemma) {
             out += "\n## License notice\n\nThis model was distilled from Gemma and is a Model Derivative under the Gemma "
             out += "Terms of Use. \(Provenance.gemmaNotice).\n"

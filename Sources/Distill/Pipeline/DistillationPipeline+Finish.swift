@@ -12,6 +12,7 @@ extension DistillationPipeline {
         var teacherSummaries = teachers.map { summary($0) }
         var outside: Double?
         var heldOutTokens = 0
+        let heldOutFolder = try writeHeldOut(corpus.heldOut)
 
         if !corpus.heldOut.isEmpty {
             let evaluation = HeldOutEvaluation(teachers: teachers, vocabulary: vocabulary, documents: corpus.heldOut,
@@ -42,7 +43,7 @@ extension DistillationPipeline {
             command: options.command, teachers: teacherSummaries, corpus: summary(corpus), vocabulary: vocabulary.report,
             vocabularySHA256: vocabulary.sha256, sequenceLength: options.sequenceLength,
             topK: min(options.topK, vocabulary.size), student: summaries[0], baseline: summaries.count > 1 ? summaries[1] : nil,
-            teacherMassOutsideVocabulary: outside, heldOutTokens: heldOutTokens)
+            teacherMassOutsideVocabulary: outside, heldOutTokens: heldOutTokens, heldOutFolder: heldOutFolder)
         report.student.fileBytes = try write(student, summary: report.student, report: report, vocabulary: vocabulary)
         if let baseline, let summary = report.baseline {
             report.baseline!.fileBytes = try write(baseline, summary: summary, report: report, vocabulary: vocabulary)
@@ -98,6 +99,21 @@ extension DistillationPipeline {
             return (destination as NSString).lastPathComponent
         }
         return nil
+    }
+
+    /// The held-out documents as files, so `distillery eval --data FOLDER --ctx T` reproduces the bits per
+    /// byte of the report (it scores each file on its own, as the evaluation here does each document).
+    private func writeHeldOut(_ documents: [CorpusDocument]) throws -> String? {
+        guard !documents.isEmpty else { return nil }
+        let folder = (options.workDirectory as NSString).appendingPathComponent("held-out")
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (i, document) in documents.enumerated() {
+            let name = ((document.source as NSString).lastPathComponent as NSString).deletingPathExtension
+                .filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+            try writeText(document.text, to: (folder as NSString).appendingPathComponent(String(format: "%04d-", i) + name + ".txt"))
+        }
+        return folder
     }
 
     private func writeText(_ text: String, to path: String) throws {

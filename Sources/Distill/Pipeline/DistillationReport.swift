@@ -14,6 +14,8 @@ public struct DistillationReport: Sendable, Codable, Equatable {
     /// vocabulary dropped; nil without held-out text. With several teachers, of their mixture.
     public var teacherMassOutsideVocabulary: Double?
     public var heldOutTokens: Int
+    /// The held-out documents, one file each (`distillery eval --data` reads them back).
+    public var heldOutFolder: String?
 
     /// How much better (lower) the student's int8 bits per byte is than the baseline's, as a fraction.
     public var improvementOverBaseline: Double? {
