@@ -38,12 +38,15 @@ public final class DistillationPipeline {
                                            + "too few for one sequence of --seq-len \(options.sequenceLength)")
         }
         onEvent(.sequences(training: sequences.count, heldOut: corpus.heldOut.count, sequenceLength: options.sequenceLength))
+        let dataDigest = CacheIdentity.dataDigest(sequences)
+        try claimWorkFolder(data: dataDigest, vocabulary: vocabulary.sha256)
 
         var loss = options.loss
         loss.teacherWeights = options.teachers.map(\.weight)
         let tokensOnly = InMemoryTrainingData(sequences.map { TrainingSequence(tokens: $0) })
         let data: TrainingDataSource = loss.needsTeacher
-            ? try teacherCache(sequences, teachers: teachers, vocabulary: vocabulary, temperature: loss.temperature)
+            ? try teacherCache(sequences, dataDigest: dataDigest, teachers: teachers, vocabulary: vocabulary,
+                               temperature: loss.temperature)
             : tokensOnly
 
         let studentConfig = options.student.config(vocabularySize: vocabulary.size, contextLength: options.sequenceLength)
@@ -68,13 +71,33 @@ public final class DistillationPipeline {
                                  keepPartialLast: keepPartialLast)
     }
 
-    private func teacherCache(_ sequences: [[Int32]], teachers: [Teacher], vocabulary: StudentVocabulary,
-                              temperature: Float) throws -> TeacherCache {
+    /// The work folder's checkpoints continue only on the sequences they were trained on: the first run
+    /// records their digest (and the vocabulary's), later runs must match it.
+    private func claimWorkFolder(data: String, vocabulary: String) throws {
+        let path = (options.workDirectory as NSString).appendingPathComponent("training-data.json")
+        let claim = ["sequences_sha256": data, "vocabulary_sha256": vocabulary]
+        if let existing = FileManager.default.contents(atPath: path) {
+            let recorded = (try? JSONDecoder().decode([String: String].self, from: existing)) ?? [:]
+            guard recorded == claim else {
+                throw DistillError.checkpointMismatch(
+                    path: options.workDirectory,
+                    reason: "it was used for other training data or another vocabulary (sequences sha256 "
+                        + "\(recorded["sequences_sha256"] ?? "?"), this run \(data))")
+            }
+            return
+        }
+        do { try JSONEncoder.sorted.encode(claim).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw DistillError.io(path: path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    private func teacherCache(_ sequences: [[Int32]], dataDigest: String, teachers: [Teacher],
+                              vocabulary: StudentVocabulary, temperature: Float) throws -> TeacherCache {
         let T = options.sequenceLength
         let identity = CacheIdentity(
             teachers: teachers.map(\.sha256), vocabulary: vocabulary.sha256, topK: min(options.topK, vocabulary.size),
             temperature: temperature, sequenceLength: T, sequences: sequences.count,
-            data: CacheIdentity.dataDigest(sequences))
+            data: dataDigest)
         let forwards = try teachers.map {
             try makeTeacherForward($0.model, teacherIDs: vocabulary.teacherIDs, contextLength: T)
         }

@@ -23,7 +23,7 @@ public enum DistillError: Error, Equatable, CustomStringConvertible {
             "the teacher cache \(path) was built with \(field) \(cached), this run asks for \(requested); "
                 + "it is never mixed with new targets: delete the cache folder or use another --work-dir"
         case .checkpointMismatch(let path, let reason):
-            "the checkpoint \(path) belongs to another run (\(reason)); delete it or use another --work-dir"
+            "\(path) belongs to another run: \(reason); delete it or use another --work-dir"
         }
     }
 }

@@ -71,6 +71,9 @@ public final class TeacherCache: TrainingDataSource {
             var targets = Array(repeating: [TeacherTargets](), count: teachers.count)  // [teacher][sequence]
             for s in range {
                 for (t, teacher) in teachers.enumerated() {
+                    // Softmax over the student's S rows only: the teacher restricted to the student's vocabulary
+                    // and renormalized. Over the full vocabulary the tail would hold mass the student can never
+                    // place, while the trainer's student tail is the rest of the student's own vocabulary.
                     let logits = try teacher.studentLogits(sequences[s].prefix(T))  // [T, S]
                     targets[t].append(try TeacherTargets(logits: logits, vocabularySize: S, k: identity.topK,
                                                          temperature: identity.temperature))

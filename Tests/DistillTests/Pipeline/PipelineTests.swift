@@ -134,10 +134,18 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(resumedAt, 10)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: options.studentPath)), uninterrupted)
 
-        // a checkpoint of another run is refused, not silently continued
-        options.learningRate = 1e-3
+        // a checkpoint of another run is refused, not silently continued: other settings, or other data
+        var otherSettings = options
+        otherSettings.learningRate = 1e-3
+        XCTAssertThrowsError(try DistillationPipeline(options: otherSettings).run()) { error in
+            guard case DistillError.checkpointMismatch(let path, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, checkpoint)
+        }
+        try folder.write("def added(): pass\n" + SyntheticCorpus.documents(count: 1, seed: 9)[0], to: "data/added.py")
         XCTAssertThrowsError(try DistillationPipeline(options: options).run()) { error in
-            guard case DistillError.checkpointMismatch = error else { return XCTFail("\(error)") }
+            guard case DistillError.checkpointMismatch(let path, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, options.workDirectory)
+            XCTAssertTrue(reason.contains("other training data"), reason)
         }
     }
 
