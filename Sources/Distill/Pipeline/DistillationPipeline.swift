@@ -150,9 +150,9 @@ public final class DistillationPipeline {
             skippedInputs: corpus.skipped.count, duplicatesDropped: corpus.duplicatesDropped, sha256: corpus.sha256)
     }
 
-    func summary(_ teacher: Teacher, bitsPerByte: Double? = nil) -> TeacherSummary {
+    func summary(_ teacher: Teacher) -> TeacherSummary {
         TeacherSummary(path: teacher.spec.path, name: teacher.name, architecture: teacher.architecture,
                        sha256: teacher.sha256, weight: teacher.spec.weight, parameters: teacher.parameterCount,
-                       isGemma: teacher.isGemma, bitsPerByte: bitsPerByte)
+                       isGemma: teacher.isGemma, bitsPerByte: nil)
     }
 }
