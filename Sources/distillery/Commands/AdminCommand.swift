@@ -7,11 +7,12 @@ enum AdminCommand {
         name: "admin",
         abstract: "Manage a running server (hot-swap its model, show its status).",
         usage: "distillery admin <subcommand> [options]",
-        subcommands: [AdminReloadCommand.spec, AdminStatusCommand.spec])
+        subcommands: [AdminReloadCommand.spec, AdminStatusCommand.spec, AdminDistillCommand.spec])
 
     static let group = CommandGroup(spec: spec, commands: [
         "reload": AdminReloadCommand.main,
         "status": AdminStatusCommand.main,
+        "distill": AdminDistillCommand.main,
     ])
 
     static let server = OptionSpec.value("--server", name: "URL", help: "The server", default: "http://127.0.0.1:8080")

@@ -4,7 +4,8 @@ enum RootCommand {
         name: "distillery",
         abstract: "Distill small language models from a GGUF teacher and serve them fast.",
         usage: "distillery <subcommand> [options]",
-        subcommands: [ServeCommand.spec, GenerateCommand.spec, BenchCommand.spec, EvalCommand.spec, AdminCommand.spec,
+        subcommands: [ServeCommand.spec, GenerateCommand.spec, DistillCommand.spec, EvalCommand.spec, BenchCommand.spec,
+                      AdminCommand.spec,
                       TokenizeCommand.spec, InspectCommand.spec])
 
     static let group = CommandGroup(spec: spec, commands: [
@@ -14,6 +15,7 @@ enum RootCommand {
         "tokenize": TokenizeCommand.main,
         "inspect": InspectCommand.main,
         "serve": ServeCommand.main,
+        "distill": DistillCommand.main,
         "admin": AdminCommand.group.main,
     ])
 }

@@ -1,0 +1,92 @@
+import Engine
+import Foundation
+import Tokenizer
+
+/// Measures students against their teachers on the held-out documents:
+/// - bits per byte of any model under its own tokenizer (`Engine.Evaluator`, sliding windows of T), so
+///   teacher and students with different vocabularies compare fairly;
+/// - on the held-out text packed like the training data (student tokens), per position: the teachers'
+///   distribution over their whole vocabulary, the share of it outside the student's vocabulary, and the
+///   rest renormalized, against which each student's top-1 agreement, KL, accuracy and calibration are taken.
+struct HeldOutEvaluation {
+    let teachers: [Teacher]
+    let vocabulary: StudentVocabulary
+    let documents: [CorpusDocument]
+    let contextLength: Int  // T
+
+    var bytes: Int { documents.reduce(0) { $0 + $1.byteCount } }
+
+    /// Bits per byte of the documents, each scored on its own with BOS first when the tokenizer adds one.
+    func bitsPerByte(_ model: some LanguageModel, tokenizer: Tokenizer) throws -> Double {
+        let evaluator = Evaluator(model: model, contextLength: contextLength)
+        var tally = EvaluationTally()
+        for document in documents {
+            let tokens = tokenizer.encode(document.text, addBOS: tokenizer.addsBOSByDefault)
+            tally = tally + (try evaluator.slidingWindow(tokens))
+        }
+        return tally.bits / Double(max(bytes, 1))
+    }
+
+    struct Comparison {
+        var students: [TeacherComparison]
+        /// Mean teacher mass outside the student's vocabulary per position.
+        var outsideMass: Double
+        var positions: Int
+    }
+
+    /// `weights` mixes the teachers (normalized here); `students` are models over the student vocabulary.
+    func compare(students: [LlamaModel], weights: [Float]) throws -> Comparison {
+        let S = vocabulary.size, T = contextLength
+        let tokenizer = vocabulary.tokenizer
+        let windows = TokenWindows.pack(vocabulary.encode(documents), length: T,
+                                        bos: tokenizer.addsBOSByDefault ? tokenizer.bosID : nil, eos: tokenizer.eosID,
+                                        keepPartialLast: true)
+        let forwards = try teachers.map { try makeTeacherForward($0.model, teacherIDs: vocabulary.teacherIDs, contextLength: T) }
+        let states = students.map { $0.makeState(contextLength: T) }
+        let total = Double(weights.reduce(0, +))
+        var comparisons = Array(repeating: TeacherComparison(), count: students.count)
+        var outside = 0.0, positions = 0
+        for window in windows where window.count >= 2 {
+            let n = window.count - 1
+            let inputs = window.prefix(n)
+            // p [n, S]: the teachers' restricted distributions mixed by weight
+            var probabilities = [Double](repeating: 0, count: n * S)
+            for (t, forward) in forwards.enumerated() {
+                let w = Double(weights[t]) / total
+                let logits = try forward.fullLogits(inputs)  // [n, V]
+                for i in 0..<n {
+                    let (restricted, outsideMass) = restrict(logits, row: i, V: forward.vocabularySize)
+                    outside += w * outsideMass
+                    for s in 0..<S { probabilities[i * S + s] += w * exp(Double(restricted[s])) }
+                }
+            }
+            let mixture = probabilities.map { Float(log($0)) }  // [n, S] log p
+            for (j, student) in students.enumerated() {
+                let logits = try student.forward(tokens: Array(inputs), startPosition: 0, state: states[j], logits: .allTokens)
+                logits.withUnsafeBufferPointer { z in
+                    mixture.withUnsafeBufferPointer { p in
+                        for i in 0..<n {
+                            comparisons[j].add(studentLogits: UnsafeBufferPointer(rebasing: z[(i * S)..<((i + 1) * S)]),
+                                               teacherLogProbs: UnsafeBufferPointer(rebasing: p[(i * S)..<((i + 1) * S)]),
+                                               target: window[i + 1])
+                        }
+                    }
+                }
+            }
+            positions += n
+        }
+        return Comparison(students: comparisons, outsideMass: outside / Double(max(positions, 1)), positions: positions)
+    }
+
+    /// Row i of full teacher logits [n, V]: log-probabilities of the student's tokens renormalized among
+    /// themselves [S], and the probability of every other token.
+    private func restrict(_ logits: [Float], row i: Int, V: Int) -> ([Float], Double) {
+        logits.withUnsafeBufferPointer { all in
+            let row = UnsafeBufferPointer(rebasing: all[(i * V)..<((i + 1) * V)])
+            let full = logSumExp(row)
+            let kept = vocabulary.teacherIDs.map { row[Int($0)] }
+            let keptLSE = kept.withUnsafeBufferPointer { logSumExp($0) }
+            return (kept.map { $0 - keptLSE }, max(0, 1 - exp(Double(keptLSE - full))))
+        }
+    }
+}

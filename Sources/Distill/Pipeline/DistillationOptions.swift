@@ -1,0 +1,71 @@
+/// How long a student trains: a number of optimizer steps, or a wall-clock budget that the first few
+/// steps turn into a number of steps (so the learning-rate schedule still runs its whole course).
+public enum TrainingBudget: Sendable, Equatable {
+    case steps(Int)
+    case seconds(Double)
+}
+
+/// Everything `distillery distill` is asked to do.
+public struct DistillationOptions: Sendable {
+    public var teachers: [TeacherSpec]
+    public var corpus: CorpusOptions
+    /// The student's vocabulary size, required tokens included.
+    public var vocabularySize = 8192
+    public var topK = 32
+    /// T: tokens per training sequence, and the context the student is evaluated with.
+    public var sequenceLength = 256
+    public var student = StudentShape.small
+    /// The loss's kind, alpha, temperature (also the capture temperature) and beta; the teacher weights
+    /// come from `teachers`.
+    public var loss = DistillationLoss()
+    public var budget = TrainingBudget.steps(500)
+    public var learningRate: Float = 1e-3
+    /// Tokens per optimizer step (rounded to whole micro-batches).
+    public var batchTokens = 4096
+    public var seed: UInt64 = 0
+    /// Also train a `ce` student on the same data and budget, for comparison.
+    public var baseline = false
+    /// Output path without extension: writes OUTPUT.gguf, OUTPUT.md (and OUTPUT-baseline.gguf).
+    public var output: String
+    /// Teacher cache, checkpoints and logs; a rerun of the same command resumes from them.
+    public var workDirectory: String
+    /// OpenBLAS threads for training (nil: all cores).
+    public var threads: Int?
+    /// The command line, recorded in the model card and the GGUF.
+    public var command = ""
+    /// Seconds between training checkpoints (0: after every step); one is always written at the end.
+    public var checkpointSeconds: Double = 60
+    /// Sequences per teacher-cache shard: the unit of work a kill can lose.
+    public var sequencesPerShard = 32
+
+    public init(teachers: [TeacherSpec], corpus: CorpusOptions, output: String, workDirectory: String? = nil) {
+        self.teachers = teachers
+        self.corpus = corpus
+        let base = output.hasSuffix(".gguf") ? String(output.dropLast(5)) : output
+        self.output = base
+        self.workDirectory = workDirectory ?? base + ".work"
+    }
+
+    public var studentPath: String { output + ".gguf" }
+    public var baselinePath: String { output + "-baseline.gguf" }
+    public var modelCardPath: String { output + ".md" }
+
+    public func validate() throws {
+        func require(_ condition: Bool, _ why: String) throws {
+            if !condition { throw DistillError.invalidOption(why) }
+        }
+        try require(!teachers.isEmpty, "at least one --teacher is needed")
+        try require(!corpus.inputs.isEmpty, "at least one --data input is needed")
+        try require(vocabularySize >= 260, "--vocab must be at least 260")
+        try require(topK >= 1, "--top-k must be at least 1")
+        try require(sequenceLength >= 2, "--seq-len must be at least 2")
+        try require(batchTokens >= 1, "--batch-tokens must be positive")
+        try require(learningRate > 0 && learningRate.isFinite, "--lr must be positive")
+        switch budget {
+        case .steps(let n): try require(n >= 1, "--steps must be at least 1")
+        case .seconds(let s): try require(s > 0 && s.isFinite, "--time-budget must be positive")
+        }
+        try student.validate()
+        do { try loss.validate() } catch { throw DistillError.invalidOption("\(error)") }
+    }
+}

@@ -1,0 +1,54 @@
+/// The student's transformer shape apart from its vocabulary and context, from a preset or explicit
+/// `--dim --layers --heads --kv-heads --ffn`. Parameter counts below are for an 8,192-token vocabulary.
+public struct StudentShape: Sendable, Codable, Equatable {
+    public var embeddingLength: Int  // C
+    public var layerCount: Int  // L
+    public var headCount: Int  // NH
+    public var kvHeadCount: Int  // NKV
+    public var feedForwardLength: Int  // F
+    public var tiedEmbeddings: Bool
+
+    public init(embeddingLength: Int, layerCount: Int, headCount: Int, kvHeadCount: Int? = nil,
+                feedForwardLength: Int, tiedEmbeddings: Bool = false) {
+        self.embeddingLength = embeddingLength
+        self.layerCount = layerCount
+        self.headCount = headCount
+        self.kvHeadCount = kvHeadCount ?? headCount
+        self.feedForwardLength = feedForwardLength
+        self.tiedEmbeddings = tiedEmbeddings
+    }
+
+    /// About 1.2M parameters, for quick runs.
+    public static let tiny = StudentShape(embeddingLength: 64, layerCount: 2, headCount: 2, feedForwardLength: 192)
+    /// 7.6M parameters: the shape of the fixture student `student-s-q8_0.gguf`.
+    public static let small = StudentShape(embeddingLength: 256, layerCount: 4, headCount: 4, feedForwardLength: 768)
+    /// About 26M parameters.
+    public static let base = StudentShape(embeddingLength: 512, layerCount: 6, headCount: 8, feedForwardLength: 1280)
+
+    public static let presets: [String: StudentShape] = ["tiny": tiny, "small": small, "base": base]
+
+    public static func preset(named name: String) throws -> StudentShape {
+        guard let shape = presets[name.lowercased()] else {
+            throw DistillError.invalidOption("unknown preset '\(name)' (expected tiny, small or base)")
+        }
+        return shape
+    }
+
+    public func config(vocabularySize: Int, contextLength: Int) -> TrainingModelConfig {
+        TrainingModelConfig(vocabularySize: vocabularySize, embeddingLength: embeddingLength, layerCount: layerCount,
+                            headCount: headCount, kvHeadCount: kvHeadCount, feedForwardLength: feedForwardLength,
+                            contextLength: contextLength, tiedEmbeddings: tiedEmbeddings)
+    }
+
+    /// The shape problems `TrainingModelConfig.validate` would find, plus Q8_0's rule that every weight
+    /// row (C, F and NH * HS values long) be a whole number of 32-value blocks.
+    public func validate() throws {
+        do { try config(vocabularySize: 1, contextLength: 1).validate() } catch {
+            throw DistillError.invalidOption("student shape: \(error)")
+        }
+        guard embeddingLength % 32 == 0, feedForwardLength % 32 == 0 else {
+            throw DistillError.invalidOption("--dim \(embeddingLength) and --ffn \(feedForwardLength) must be multiples "
+                                             + "of 32 (Q8_0 quantizes rows in blocks of 32)")
+        }
+    }
+}

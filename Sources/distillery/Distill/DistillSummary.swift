@@ -1,0 +1,44 @@
+import Distill
+import Foundation
+
+/// The result of a distillation on stdout: a short table, or the whole report as JSON.
+enum DistillSummary {
+    static func print(_ report: DistillationReport, json: Bool) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                          nan: "nan")
+            Console.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+            return
+        }
+        var text = "held-out bits per byte (context \(report.sequenceLength)):\n"
+        for teacher in report.teachers { text += line("teacher \(teacher.name)", teacher.bitsPerByte) }
+        text += line("student f32", report.student.float32?.bitsPerByte)
+        text += line("student int8", report.student.int8?.bitsPerByte)
+        if let baseline = report.baseline {
+            text += line("baseline (ce) f32", baseline.float32?.bitsPerByte)
+            text += line("baseline (ce) int8", baseline.int8?.bitsPerByte)
+        }
+        if let improvement = report.improvementOverBaseline {
+            text += String(format: "student vs baseline: %.1f%% %@\n", abs(improvement) * 100,
+                           improvement >= 0 ? "lower (better)" : "higher (worse)")
+        }
+        if let m = report.student.int8 {
+            text += String(format: "student int8: top-1 agreement %.1f%%, KL to teacher %.4f nats, top-1 accuracy %.1f%%, "
+                           + "ECE %.4f\n", m.top1Agreement * 100, m.klToTeacher, m.top1Accuracy * 100,
+                           m.expectedCalibrationError)
+        }
+        if let outside = report.teacherMassOutsideVocabulary {
+            text += String(format: "teacher mass outside the student vocabulary: %.2f%%\n", outside * 100)
+        }
+        text += "student: \(report.student.path) (\(report.student.parameters) parameters, \(report.student.steps) steps)\n"
+        if let baseline = report.baseline { text += "baseline: \(baseline.path)\n" }
+        Console.write(text)
+    }
+
+    private static func line(_ name: String, _ value: Double?) -> String {
+        name.padding(toLength: 28, withPad: " ", startingAt: 0) + (value.map { String(format: "%.4f", $0) } ?? "n/a") + "\n"
+    }
+}
