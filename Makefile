@@ -6,7 +6,8 @@ SHELL := /bin/bash
 
 APT_PACKAGES := libuv1-dev libjemalloc-dev libopenblas-dev pkg-config
 TEACHER := models/teacher/gemma-3-270m-q4_k_m.gguf
-MODEL ?= Tests/EngineTests/Fixtures/student-s-q8_0.gguf
+MODEL ?= models/python-student.gguf
+PORT ?= 8080
 BIN := .build/release/distillery
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -29,7 +30,7 @@ build: deps
 	swift build -c release --product distillery
 
 run: build
-	$(BIN) generate -m $(MODEL) --prompt-ids 1 -n 32
+	$(BIN) serve -m $(MODEL) --port $(PORT)
 
 # Tests build into their own folder with -enable-testing (for @testable imports in release), so that
 # `make run`'s binary is built without it and neither build invalidates the other.
