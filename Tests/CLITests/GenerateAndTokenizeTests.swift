@@ -9,14 +9,21 @@ final class GenerateAndTokenizeTests: XCTestCase {
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
 
+    /// Through the CLI: on the BOS-only prompt the int8 engine reproduces llama.cpp's 16 greedy ids and top
+    /// log-probs; on every prompt its first token is llama.cpp's. (Past the first position this random-weight
+    /// fixture amplifies one-ulp rounding differences; Tests/EngineTests/Int8 holds the engine to those bands.)
     func testGreedyGenerationMatchesLlamaCpp() throws {
         let reference = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("student-s-q8_0-reference.json")))) as! [String: Any]
-        for testCase in (reference["cases"] as! [[String: Any]]).prefix(3) {
+        for (n, testCase) in (reference["cases"] as! [[String: Any]]).enumerated() {
             let prompt = (testCase["prompt_ids"] as! [Int]).map(String.init).joined(separator: ",")
-            let output = try json(CLIRunner.run(["generate", "-m", student, "--reference", "--prompt-ids", prompt, "-n", "16",
+            let output = try json(CLIRunner.run(["generate", "-m", student, "--prompt-ids", prompt, "-n", "16",
                                                  "--temp", "0", "--top-logprobs", "5", "--json"]))
-            XCTAssertEqual(output["ids"] as? [Int], testCase["greedy_ids"] as? [Int], "prompt \(prompt)")
+            let ids = try XCTUnwrap(output["ids"] as? [Int])
+            let greedy = try XCTUnwrap(testCase["greedy_ids"] as? [Int])
+            XCTAssertEqual(ids.first, greedy.first, "case \(n): first token")
+            guard n == 0 else { continue }
+            XCTAssertEqual(ids, greedy, "BOS prompt: all 16 greedy ids")
             let steps = try XCTUnwrap(output["steps"] as? [[String: Any]])
             XCTAssertEqual(steps.count, 16)
             let firstTop = try XCTUnwrap(steps[0]["top_logprobs"] as? [[String: Any]])
@@ -24,7 +31,7 @@ final class GenerateAndTokenizeTests: XCTestCase {
             XCTAssertEqual(firstTop.count, 5)
             for (got, want) in zip(firstTop, wantTop) {
                 XCTAssertEqual(got["id"] as? Int, want["id"] as? Int)
-                XCTAssertEqual(got["logprob"] as! Double, want["logprob"] as! Double, accuracy: 0.05)
+                XCTAssertEqual(got["logprob"] as! Double, want["logprob"] as! Double, accuracy: 0.01)
             }
         }
     }

@@ -176,7 +176,7 @@ final class CompletionTests: XCTestCase {
         let ids = try ServerFixtures.greedyIDs(Self.prompt, count: 8)
         XCTAssertEqual(tokens, ids.map { LogprobEntry.text(of: $0, tokenizer) })
         // the engine's log-probabilities at the first step
-        let model = ServerFixtures.llama
+        let model = ServerFixtures.model
         let logits = try model.forward(tokens: Self.prompt, startPosition: 0, state: model.makeState(), logits: .lastToken)
         let expected = LogProbabilities.top(3, in: logits)
         XCTAssertEqual(values[0], Double(expected[0].logprob), accuracy: 1e-4)
@@ -219,7 +219,7 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(values.count, 5, "three prompt tokens and two generated")
         XCTAssertTrue(values[0] is NSNull, "nothing predicts the first prompt token")
         XCTAssertTrue((logprobs["top_logprobs"] as? [Any])?[0] is NSNull)
-        let model = ServerFixtures.llama
+        let model = ServerFixtures.model
         let logits = try model.forward(tokens: prompt, startPosition: 0, state: model.makeState(), logits: .allTokens)
         let v = model.config.vocabularySize
         for target in 1..<3 {

@@ -29,9 +29,9 @@ final class HotSwapTests: XCTestCase {
 
     /// The greedy text `model` gives client i's prompt: what its response must be if that model served it.
     private static func expectedText(_ model: LoadedModel, client: Int, tokens: Int) throws -> String {
-        let llama = (model.engine as! LanguageModelEngine<LlamaModel>).model
+        let engineModel = (model.engine as! Int8ServingEngine).model
         let prompt = model.tokenizer.encode(Self.prompt(client), addBOS: model.tokenizer.addsBOSByDefault)
-        let ids = try ServerFixtures.greedyIDs(prompt, count: tokens, model: llama)
+        let ids = try ServerFixtures.greedyIDs(prompt, count: tokens, model: engineModel)
         return model.tokenizer.decode(ids, isContinuation: true)
     }
 

@@ -23,7 +23,8 @@ enum ServerFixtures {
         }
     }()
 
-    static var llama: LlamaModel { (student.engine as! LanguageModelEngine<LlamaModel>).model }
+    /// The int8 model the server runs, used directly as the oracle for what the server sends.
+    static var model: Int8LlamaModel { (student.engine as! Int8ServingEngine).model }
 
     /// The same model behind another engine (a slow or failing one), under its own version.
     static func model(engine: any ServingEngine, version: String = "test-engine") -> LoadedModel {
@@ -32,7 +33,11 @@ enum ServerFixtures {
     }
 
     /// Greedy continuation of `prompt` by the engine directly, the oracle for the server's output.
-    static func greedyIDs(_ prompt: [Int32], count: Int, model: LlamaModel = llama) throws -> [Int32] {
+    static func greedyIDs(_ prompt: [Int32], count: Int) throws -> [Int32] {
+        try greedyIDs(prompt, count: count, model: model)
+    }
+
+    static func greedyIDs<Model: LanguageModel>(_ prompt: [Int32], count: Int, model: Model) throws -> [Int32] {
         var sampler = try Sampler(.greedy)
         var ids: [Int32] = []
         try Generator(model: model).generate(prompt: prompt, state: model.makeState(), sampler: &sampler,

@@ -11,11 +11,15 @@ public struct ModelLoadOptions: Sendable {
     public var quantize = false
     /// Refuse a model whose bits per byte on held-out text exceed a bound.
     public var evaluation: EvaluationGate?
+    /// Kernel threads per step; nil lets the engine pick one thread or all cores, whichever measures faster.
+    public var threads: Int?
 
-    public init(maxParameters: Int = 100_000_000, quantize: Bool = false, evaluation: EvaluationGate? = nil) {
+    public init(maxParameters: Int = 100_000_000, quantize: Bool = false, evaluation: EvaluationGate? = nil,
+                threads: Int? = nil) {
         self.maxParameters = maxParameters
         self.quantize = quantize
         self.evaluation = evaluation
+        self.threads = threads
     }
 }
 
@@ -27,11 +31,14 @@ public struct ModelLoader: Sendable {
     public let options: ModelLoadOptions
     private let makeEngine: EngineFactory
 
+    /// Serves with the int8 engine.
     public init(options: ModelLoadOptions) {
-        self.init(options: options) { file throws(ModelError) in LanguageModelEngine(try LlamaModel(file: file)) }
+        self.init(options: options) { file throws(ModelError) in
+            Int8ServingEngine(try loadServingModel(file: file, threads: options.threads))
+        }
     }
 
-    /// `makeEngine` builds the engine that runs a validated file (the f32 reference by default).
+    /// `makeEngine` builds the engine that runs a validated file (the int8 engine by default).
     package init(options: ModelLoadOptions, makeEngine: @escaping EngineFactory) {
         self.options = options
         self.makeEngine = makeEngine

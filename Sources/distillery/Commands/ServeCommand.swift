@@ -25,7 +25,6 @@ struct ServeCommand: Command {
 
     let configuration: ServerConfiguration
     let modelPath: String
-    let threads: Int?
 
     init(_ arguments: ParsedArguments) throws {
         modelPath = try arguments.required("--model")
@@ -42,8 +41,8 @@ struct ServeCommand: Command {
         configuration.adminToken = arguments.string("--admin-token") ?? environment["DISTILLERY_ADMIN_TOKEN"]
         configuration.modelPath = modelPath
         if arguments.flag("--no-access-log") { configuration.accessLog = nil }
+        configuration.loading.threads = try arguments.int("--threads", in: 1...1024)
         self.configuration = configuration
-        threads = try arguments.int("--threads", in: 1...1024)
     }
 
     /// "100M", "7.5M", "2B", "500K" or a plain integer.
@@ -62,7 +61,6 @@ struct ServeCommand: Command {
     }
 
     func run() throws {
-        if let threads { MatrixThreads.set(threads) }
         let server = DistilleryServer(configuration: configuration)
         try server.start()
         Console.error("distillery: listening on http://\(configuration.http.host):\(server.port), loading \(modelPath)")
