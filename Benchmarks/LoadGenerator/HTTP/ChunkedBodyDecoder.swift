@@ -1,5 +1,3 @@
-import Foundation
-
 /// Decodes an HTTP/1.1 `Transfer-Encoding: chunked` body fed in arbitrary slices: hex size line (extensions
 /// ignored), data, CRLF, ..., a zero-size chunk, optional trailers, and the final empty line.
 struct ChunkedBodyDecoder {
@@ -63,13 +61,22 @@ struct ChunkedBodyDecoder {
         return index
     }
 
-    /// The hex size before any `;extension`.
+    /// The hex size before any `;extension`, spaces and tabs allowed around it.
     private static func chunkSize(_ line: [UInt8]) throws(HTTPResponseError) -> Int {
-        let digits = line.prefix { $0 != UInt8(ascii: ";") }
-        let text = String(decoding: digits, as: UTF8.self).trimmingCharacters(in: [" ", "\t"])
-        guard !text.isEmpty, text.count <= 15, let size = Int(text, radix: 16), size >= 0 else {
-            throw .malformedChunk("bad chunk size line '\(String(decoding: line.prefix(40), as: UTF8.self))'")
+        var size = 0, digits = 0
+        for byte in line.prefix(while: { $0 != UInt8(ascii: ";") }) where byte != 0x20 && byte != 0x09 {
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "0") ... UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a") ... UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A") ... UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+            default: throw .malformedChunk("bad chunk size line '\(String(decoding: line.prefix(40), as: UTF8.self))'")
+            }
+            digits += 1
+            guard digits <= 15 else { throw .malformedChunk("chunk size has more than 15 hex digits") }
+            size = size * 16 + Int(value)
         }
+        guard digits > 0 else { throw .malformedChunk("empty chunk size line") }
         return size
     }
 }

@@ -25,6 +25,7 @@ extension LoadReport {
             var cpu = "cpu        loadgen \(Self.number(resources.loadgenCpuCores)) cores"
             if let server = resources.serverCpuCores { cpu += ", server \(Self.number(server)) cores" }
             if let rss = resources.serverPeakRssMb { cpu += ", server peak RSS \(Self.number(rss)) MB" }
+            if let machine = resources.machineBusyCores { cpu += ", whole machine \(Self.number(machine)) cores" }
             lines.append(cpu)
         }
         lines.append(contentsOf: requests.failureExamples.map { "failure    \($0)" })
