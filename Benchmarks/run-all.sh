@@ -10,7 +10,7 @@
 #
 # Environment: MODEL, REPS (3), CONCURRENCIES ("1 4 16 64"), RATES ("2 8" requests/s), DURATION (10 s of
 # sending per run), TOKENS (64), THREADS (2), SLOTS (16), DATE (today, UTC), QUICK=1 (one short repetition,
-# results under Benchmarks/.cache instead of Benchmarks/results).
+# results under Benchmarks/.cache instead of Benchmarks/results), DISTILLERY (a prebuilt binary to use).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -59,9 +59,9 @@ wait_healthy() {   # port pid name
 phase build
 llama_bin=$(bash Benchmarks/llama-cpp/build.sh)
 log "building release (distillery, distillery-loadgen)"
-swift build -c release --product distillery >&2
+[ -n "${DISTILLERY:-}" ] || swift build -c release --product distillery >&2
 swift build -c release --product distillery-loadgen >&2
-distillery=.build/release/distillery
+distillery=${DISTILLERY:-.build/release/distillery}
 loadgen=.build/release/distillery-loadgen
 has_command() { "$distillery" "$1" --help >/dev/null 2>&1; }
 
