@@ -21,7 +21,8 @@ let package = Package(
         .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS"]),
         .target(name: "Distill", dependencies: ["COpenBLAS"]),
         .target(name: "HTTP", dependencies: ["CLibUV"]),
-        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "CJemalloc"]),
+        .target(name: "Server", dependencies: ["HTTP", "Engine", "Tokenizer", "GGUF", "CJemalloc"]),
+        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "Server", "CJemalloc"]),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
@@ -29,6 +30,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
         .testTarget(name: "LoadGeneratorTests", dependencies: ["LoadGenerator"]),
 

@@ -4,12 +4,15 @@ enum RootCommand {
         name: "distillery",
         abstract: "Distill small language models from a GGUF teacher and serve them fast.",
         usage: "distillery <subcommand> [options]",
-        subcommands: [GenerateCommand.spec, EvalCommand.spec, TokenizeCommand.spec, InspectCommand.spec])
+        subcommands: [ServeCommand.spec, GenerateCommand.spec, EvalCommand.spec, AdminCommand.spec,
+                      TokenizeCommand.spec, InspectCommand.spec])
 
     static let group = CommandGroup(spec: spec, commands: [
         "generate": GenerateCommand.main,
         "eval": EvalCommand.main,
         "tokenize": TokenizeCommand.main,
         "inspect": InspectCommand.main,
+        "serve": ServeCommand.main,
+        "admin": AdminCommand.group.main,
     ])
 }

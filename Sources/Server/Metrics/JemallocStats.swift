@@ -1,0 +1,28 @@
+import CJemalloc
+
+/// jemalloc's own view of the heap (the process allocator: the executable links it), for `/metrics`
+/// and to check that a swapped-out model's memory really is returned.
+public enum JemallocStats {
+    public struct Snapshot: Sendable, Equatable {
+        /// Bytes in live allocations.
+        public var allocated: Int
+        /// Bytes in physically resident pages jemalloc maps, its metadata included.
+        public var resident: Int
+    }
+
+    /// nil when jemalloc is not the allocator or was built without statistics.
+    public static func snapshot() -> Snapshot? {
+        // the statistics are cached until the epoch advances
+        var epoch: UInt64 = 1
+        guard mallctl("epoch", nil, nil, &epoch, MemoryLayout<UInt64>.size) == 0 else { return nil }
+        guard let allocated = read("stats.allocated"), let resident = read("stats.resident") else { return nil }
+        return Snapshot(allocated: allocated, resident: resident)
+    }
+
+    private static func read(_ name: String) -> Int? {
+        var value = 0
+        var size = MemoryLayout<Int>.size
+        guard mallctl(name, &value, &size, nil, 0) == 0 else { return nil }
+        return value
+    }
+}

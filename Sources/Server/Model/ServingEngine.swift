@@ -1,0 +1,80 @@
+import Engine
+
+/// What the scheduler needs from a model, without generics: the reference `LlamaModel` and the int8
+/// engine both come in through `LanguageModelEngine`. States are opaque to the scheduler; an engine
+/// only ever gets back states it made.
+package protocol ServingEngine: AnyObject, Sendable {
+    var config: ModelConfig { get }
+
+    /// A fresh KV cache and scratch for one sequence of up to `contextLength` positions.
+    func makeState(contextLength: Int) -> any ModelState
+
+    /// Whether a state made by an engine of the same configuration can serve this one, so a swap to a
+    /// same-shaped student keeps the slots' KV caches instead of reallocating them.
+    func canReuse(_ state: any ModelState, contextLength: Int) -> Bool
+
+    /// Runs `tokens` at startPosition..<startPosition+T. Returns logits[V] of the last token, or
+    /// logits[T, V] of every token when `allLogits` (prompt log-probabilities).
+    func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
+                 allLogits: Bool) throws(InferenceError) -> [Float]
+
+    /// One token of several sequences (one decode step of the batch). `consume(i, logits[V])` runs for each
+    /// step in order, with a buffer valid only during the call. An engine with a fused multi-sequence
+    /// kernel overrides this; the default runs the steps one by one.
+    func decode(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void)
+
+    func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float>
+}
+
+/// One sequence's next token in a decode step.
+package struct DecodeStep {
+    package let token: Int32
+    package let position: Int
+    package let state: any ModelState
+}
+
+extension ServingEngine {
+    package func decode(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void) {
+        for (i, step) in steps.enumerated() {
+            do {
+                consume(i, .success(try decode(token: step.token, position: step.position, state: step.state)))
+            } catch {
+                consume(i, .failure(error))
+            }
+        }
+    }
+}
+
+/// Any `LanguageModel` as a serving engine.
+package final class LanguageModelEngine<Model: LanguageModel>: ServingEngine {
+    package let model: Model
+
+    package init(_ model: Model) {
+        self.model = model
+    }
+
+    package var config: ModelConfig { model.config }
+
+    package func makeState(contextLength: Int) -> any ModelState {
+        model.makeState(contextLength: contextLength)
+    }
+
+    package func canReuse(_ state: any ModelState, contextLength: Int) -> Bool {
+        (state as? Model.State)?.contextLength == contextLength
+    }
+
+    package func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
+                         allLogits: Bool) throws(InferenceError) -> [Float] {
+        try model.forward(tokens: Array(tokens), startPosition: startPosition, state: own(state),
+                          logits: allLogits ? .allTokens : .lastToken)
+    }
+
+    package func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        try model.forward(token: token, position: position, state: own(state))
+    }
+
+    private func own(_ state: any ModelState) throws(InferenceError) -> Model.State {
+        guard let state = state as? Model.State else { throw .stateMismatch("it was made by another engine") }
+        return state
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// `distillery serve` as a user runs it: refusals exit 1 with a clear message, SIGTERM drains and exits 0.
+final class ServeCommandTests: XCTestCase {
+    func testRefusedModelsExit1WithAClearMessage() throws {
+        let tooLarge = try CLIRunner.run(["serve", "-m", CLIRunner.fixture("student-s-q8_0.gguf"), "--port", "0",
+                                          "--max-params", "5M"])
+        XCTAssertEqual(tooLarge.status, 1)
+        XCTAssertTrue(tooLarge.stderr.contains("error: the model has 7604480 parameters, over the limit of 5000000"), tooLarge.stderr)
+        let missing = try CLIRunner.run(["serve", "-m", "/nonexistent.gguf", "--port", "0"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("error: model file not found: /nonexistent.gguf"), missing.stderr)
+        let badCount = try CLIRunner.run(["serve", "-m", "x.gguf", "--max-params", "lots"])
+        XCTAssertEqual(badCount.status, 64)
+        let noModel = try CLIRunner.run(["serve"])
+        XCTAssertEqual(noModel.status, 64)
+        XCTAssertTrue(noModel.stderr.contains("missing required option --model"), noModel.stderr)
+    }
+
+    func testServesThenDrainsOnSIGTERMAndExits0() throws {
+        let server = try ServeProcess(["--slots", "2"], environment: ["DISTILLERY_API_KEY": "from-the-environment"])
+        defer { server.kill() }
+        XCTAssertTrue(server.log.contains("distillery: serving rand-student-s"), server.log)
+        func status(_ key: String?) throws -> Int {
+            let auth = key.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+            let reply = try rawHTTP(port: server.port, "GET /v1/models HTTP/1.1\r\nHost: x\r\n\(auth)Connection: close\r\n\r\n")
+            return Int(reply.split(separator: " ").dropFirst().first ?? "") ?? -1
+        }
+        XCTAssertEqual(try status(nil), 401, "DISTILLERY_API_KEY is honoured")
+        XCTAssertEqual(try status("from-the-environment"), 200)
+        let (code, log) = server.terminate()
+        XCTAssertEqual(code, 0)
+        XCTAssertTrue(log.contains("\"path\":\"/v1/models\""), "an access-log line per request: \(log)")
+        XCTAssertTrue(log.contains("distillery: stopped"), log)
+    }
+
+    func testAdminReloadSwapsAndExitsNonZeroOnRefusal() throws {
+        let server = try ServeProcess(["--admin-token", "admin-t"])
+        defer { server.kill() }
+        let url = "http://127.0.0.1:\(server.port)"
+        let swapped = try CLIRunner.run(["admin", "reload", "--server", url, "--model", CLIRunner.fixture("student-s-q8_0.gguf"),
+                                         "--token", "admin-t"])
+        XCTAssertEqual(swapped.status, 0, swapped.stderr)
+        XCTAssertNotNil(swapped.stdout.range(of: #"^swapped in [0-9a-f]{12} \(.*student-s-q8_0.gguf, 7604480 parameters\) in [0-9.]+ s; previous model [0-9a-f]{12}\n$"#,
+                                             options: .regularExpression), swapped.stdout)
+        let refused = try CLIRunner.run(["admin", "reload", "--server", url, "--model", "/nonexistent.gguf", "--token", "admin-t"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("error: reload refused: HTTP 400 (model_file_not_found): Model refused: model file not found"),
+                      refused.stderr)
+        let wrongToken = try CLIRunner.run(["admin", "reload", "--server", url, "--model", CLIRunner.fixture("student-s-q8_0.gguf"),
+                                            "--token", "nope"])
+        XCTAssertEqual(wrongToken.status, 1)
+        XCTAssertTrue(wrongToken.stderr.contains("HTTP 401"), wrongToken.stderr)
+        let status = try CLIRunner.run(["admin", "status", "--server", url], environment: ["DISTILLERY_ADMIN_TOKEN": "admin-t"])
+        XCTAssertEqual(status.status, 0, status.stderr)
+        XCTAssertTrue(status.stdout.contains("\"swaps\":1"), status.stdout)
+        let unreachable = try CLIRunner.run(["admin", "status", "--server", "http://127.0.0.1:1", "--token", "x"])
+        XCTAssertEqual(unreachable.status, 1)
+        XCTAssertTrue(unreachable.stderr.contains("cannot connect to 127.0.0.1:1"), unreachable.stderr)
+        let badURL = try CLIRunner.run(["admin", "status", "--server", "ftp://x"])
+        XCTAssertEqual(badURL.status, 1)
+        XCTAssertEqual(server.terminate().status, 0)
+    }
+
+    func testAdminReloadHelpIsExactly() throws {
+        let result = try CLIRunner.run(["admin", "reload", "--help"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, """
+            OVERVIEW: Load and validate a student on the server, then swap it in with no failed request.
+
+            USAGE: distillery admin reload --model <file> [--server <url>] [--token <token>] [--eval-data <file> --max-bits-per-byte <x>]
+
+            OPTIONS:
+              -m, --model <FILE>       GGUF model file
+              --server <URL>           The server (default: http://127.0.0.1:8080)
+              --token <TOKEN>          Admin token (or set DISTILLERY_ADMIN_TOKEN)
+              --eval-data <FILE>       Held-out text the student must score on (quality gate)
+              --max-bits-per-byte <X>  Refuse the student if it scores worse than this on --eval-data
+              --json                   Print machine-readable JSON
+              -h, --help               Show help information
+
+            """)
+    }
+
+    /// Sends `request` over a plain socket and returns everything the server answers until it closes.
+    private func rawHTTP(port: Int, _ request: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var reply: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            reply += buffer[0..<count]
+        }
+        return String(decoding: reply, as: UTF8.self)
+    }
+}
+
+/// `distillery serve` running in the background on a free port, for the duration of a test.
+final class ServeProcess {
+    let process = Process()
+    let errors = Pipe()
+    private(set) var log = ""
+    private(set) var port = 0
+
+    init(_ extra: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = CLIRunner.executable
+        process.arguments = ["serve", "-m", CLIRunner.fixture("student-s-q8_0.gguf"), "--port", "0"] + extra
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while !log.contains("distillery: serving"), Date() < deadline {
+            let data = errors.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+        }
+        guard let range = log.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+              let port = Int(log[range].split(separator: ":").last!) else {
+            kill()
+            throw POSIXError(.ECONNREFUSED)
+        }
+        self.port = port
+    }
+
+    /// SIGTERM, then the exit status and everything written to stderr.
+    func terminate() -> (status: Int32, log: String) {
+        process.terminate()
+        process.waitUntilExit()
+        log += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, log)
+    }
+
+    func kill() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+extension CLIRunner {
+    /// `run` with extra environment variables.
+    static func run(_ arguments: [String], environment: [String: String]) throws -> CLIResult {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

@@ -1,0 +1,158 @@
+import Engine
+import Foundation
+import Glibc
+import Synchronization
+import XCTest
+
+@testable import Server
+
+/// Continuous batching, seen from clients over real sockets.
+final class SchedulerTests: XCTestCase {
+    func testConcurrentStreamingClientsAllGetTheirOwnCorrectText() throws {
+        let running = try RunningServer { $0.scheduler.slots = 8 }
+        let clients = 16
+        @Sendable func body(_ i: Int) -> [String: Any] {
+            ["prompt": "Client \(i) says", "max_tokens": 24, "temperature": i % 4 == 0 ? 0 : 0.9, "seed": 1000 + i,
+             "ignore_eos": true, "logprobs": i % 3 == 0 ? 2 : NSNull()]
+        }
+        let results = Mutex<[Int: String]>([:])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: clients) { i in
+            do {
+                let streamed = try running.stream(body(i))
+                guard streamed.status == 200, streamed.sawDone, streamed.finishReason() == "length" else {
+                    failures.withLock { $0.append("client \(i): \(streamed.status) \(streamed.events.suffix(2))") }
+                    return
+                }
+                results.withLock { $0[i] = streamed.text() }
+            } catch {
+                failures.withLock { $0.append("client \(i): \(error)") }
+            }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, [])
+        // each equals the same request made alone, without streaming
+        for i in 0..<clients {
+            let alone = try running.complete(body(i))
+            XCTAssertEqual(results.withLock { $0[i] }, try alone.completionText(), "client \(i)")
+        }
+        XCTAssertTrue(running.eventually { running.activeSequences == 0 })
+        running.stop()
+    }
+
+    func testANewRequestJoinsWhileOthersGenerate() throws {
+        let engine = ScriptedEngine(delay: .milliseconds(10))
+        let running = try RunningServer(model: ServerFixtures.model(engine: engine)) { $0.scheduler.slots = 2 }
+        let long = try running.client()
+        try long.sendRequest("POST", "/v1/completions",
+                             body: Array(#"{"prompt": "a", "max_tokens": 300, "stream": true, "ignore_eos": true}"#.utf8))
+        XCTAssertEqual(try long.readHead().status, 200)
+        XCTAssertNotNil(try long.readChunk())
+        let started = ContinuousClock.now
+        let short = try running.complete(["prompt": "b", "max_tokens": 5, "ignore_eos": true])
+        XCTAssertEqual(short.status, 200)
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(2), "it did not wait for the 300-token stream")
+        long.reset()
+        running.stop()
+    }
+
+    func testDisconnectedClientFreesItsSlotAtTheNextStep() throws {
+        let engine = ScriptedEngine(delay: .milliseconds(10))
+        let running = try RunningServer(model: ServerFixtures.model(engine: engine)) { $0.scheduler.slots = 1 }
+        let leaving = try running.client()
+        try leaving.sendRequest("POST", "/v1/completions",
+                                body: Array(#"{"prompt": "a", "max_tokens": 900, "stream": true, "ignore_eos": true}"#.utf8))
+        XCTAssertEqual(try leaving.readHead().status, 200)
+        XCTAssertNotNil(try leaving.readChunk())
+        leaving.reset()
+        XCTAssertTrue(running.eventually(.seconds(3)) { running.activeSequences == 0 }, "the slot freed")
+        let decodes = engine.decodeCalls.load(ordering: .relaxed)
+        XCTAssertLessThan(decodes, 300, "generation stopped long before 900 tokens")
+        let next = try running.complete(["prompt": "b", "max_tokens": 3])
+        XCTAssertEqual(next.status, 200)
+        XCTAssertTrue(running.eventually { running.log.objects().contains { $0["client_disconnected"] as? Bool == true } },
+                      "the access log says the client left")
+        running.stop()
+    }
+
+    func testDisconnectDuringPrefillFreesTheSlotBeforeThePromptIsDone() throws {
+        let engine = ScriptedEngine(delay: .milliseconds(30))
+        let running = try RunningServer(model: ServerFixtures.model(engine: engine)) {
+            $0.scheduler.slots = 1
+            $0.scheduler.prefillChunk = 4
+        }
+        let prompt = Array(repeating: 500, count: 1000)
+        let leaving = try running.client()
+        try leaving.sendRequest("POST", "/v1/completions",
+                                body: Array(try JSONSerialization.data(withJSONObject: ["prompt": prompt, "max_tokens": 4])))
+        XCTAssertTrue(running.eventually { engine.prefillCalls.load(ordering: .relaxed) >= 2 })
+        leaving.reset()
+        XCTAssertTrue(running.eventually(.seconds(3)) { running.activeSequences == 0 })
+        let calls = engine.prefillCalls.load(ordering: .relaxed)
+        XCTAssertLessThan(calls, 1000 / 16, "the prompt (63 chunks of 16) was abandoned part way")
+        XCTAssertEqual(try running.complete(["prompt": "b", "max_tokens": 2]).status, 200)
+        running.stop()
+    }
+
+    func testLongPromptsArePrefilledInChunksBetweenOthersTokens() throws {
+        let operations = Mutex<[String]>([])
+        final class RecordingEngine: ServingEngine, @unchecked Sendable {
+            let base = ServerFixtures.student.engine
+            let log: (String) -> Void
+            init(log: @escaping (String) -> Void) { self.log = log }
+            var config: ModelConfig { base.config }
+            func makeState(contextLength: Int) -> any ModelState { base.makeState(contextLength: contextLength) }
+            func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
+            func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, allLogits: Bool) throws(InferenceError) -> [Float] {
+                log("P\(tokens.count)")
+                return try base.prefill(tokens, startPosition: startPosition, state: state, allLogits: allLogits)
+            }
+            func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+                log("D")
+                usleep(2_000)
+                return try base.decode(token: token, position: position, state: state)
+            }
+        }
+        let engine = RecordingEngine { entry in operations.withLock { $0.append(entry) } }
+        let running = try RunningServer(model: ServerFixtures.model(engine: engine)) {
+            $0.scheduler.slots = 2
+            $0.scheduler.prefillChunk = 16
+        }
+        let decoding = try running.client()
+        try decoding.sendRequest("POST", "/v1/completions",
+                                 body: Array(#"{"prompt": "a", "max_tokens": 400, "stream": true, "ignore_eos": true}"#.utf8))
+        XCTAssertEqual(try decoding.readHead().status, 200)
+        XCTAssertNotNil(try decoding.readChunk())
+        operations.withLock { $0.removeAll() }
+        let long = try running.complete(["prompt": Array(repeating: 700, count: 320), "max_tokens": 1])
+        XCTAssertEqual(long.status, 200)
+        decoding.reset()
+        let log = operations.withLock { $0 }
+        let prefills = log.indices.filter { log[$0].hasPrefix("P") }
+        XCTAssertEqual(prefills.count, 20, "320 tokens in chunks of 16: \(log.filter { $0 != "D" })")
+        XCTAssertTrue(prefills.allSatisfy { log[$0] == "P16" })
+        // between consecutive chunks, the other sequence got its token
+        for (a, b) in zip(prefills, prefills.dropFirst()) {
+            XCTAssertTrue(log[(a + 1)..<b].contains("D"), "decode between chunks at \(a)..\(b)")
+        }
+        running.stop()
+    }
+
+    func testSlowReaderIsDroppedAndItsSlotFreed() throws {
+        let fake = FakeEngine()
+        let running = try RunningServer(model: ServerFixtures.model(engine: fake)) {
+            $0.scheduler.slots = 8
+            $0.http.maxPendingWriteBytes = 8 * 1024
+        }
+        let reader = try TestHTTPClient(port: running.port, receiveBuffer: 2048)
+        // never reads: with 20 alternatives per token a chunk is about 700 bytes, 8 x 1000 of them more than
+        // the kernel's socket buffers (up to 4 MB) hold
+        try reader.sendRequest("POST", "/v1/completions", body: Array(
+            #"{"prompt": "a", "max_tokens": 1000, "n": 8, "stream": true, "logprobs": 20, "ignore_eos": true}"#.utf8))
+        let metrics = running.server.metrics
+        XCTAssertTrue(running.eventually(.seconds(15)) { metrics.generationTokens.load(ordering: .relaxed) > 0 })
+        XCTAssertTrue(running.eventually(.seconds(30)) { running.activeSequences == 0 }, "dropped once its backlog passed the limit")
+        XCTAssertLessThan(running.server.metrics.generationTokens.load(ordering: .relaxed), 8000)
+        XCTAssertEqual(try running.complete(["prompt": "b", "max_tokens": 2]).status, 200)
+        running.stop()
+    }
+}
