@@ -4,7 +4,7 @@
 #   2. serving latency, closed loop at concurrency 1, 4, 16, 64 and open loop at two Poisson rates:
 #      `distillery serve` vs `llama-server`, both with 16 slots and 2 threads, 64 generated tokens per request
 #   3. latency during hot swaps (`POST /admin/reload` every few seconds) vs steady state
-#   4. teacher throughput, when a command measures it
+#   4. teacher forward throughput (Gemma-3-270M, `make teacher`): `distillery eval` vs `llama-perplexity`
 # then writes Benchmarks/results/<date>.json, <date>.md, the SVG charts in <date>/ and the "Serving latency
 # under load" section of Benchmarks/README.md. Parts whose command is missing are skipped with a message.
 #
@@ -162,17 +162,30 @@ else
     skip "hot swap: no 'distillery serve --admin-token' (POST /admin/reload) in this build"
 fi
 
-# --- 4. teacher throughput ---------------------------------------------------------------------------------
+# --- 4. teacher throughput --------------------------------------------------------------------------------
+# The distillation teacher's forward pass (full vocabulary, batched, context 512) over the same held-out text:
+# `distillery eval` vs `llama-perplexity`, both timed without model loading.
 phase teacher
-if has_command bench && "$distillery" bench --help 2>&1 | grep -q -- --teacher; then
-    teacher=${TEACHER:-models/teacher/gemma-3-270m-q4_k_m.gguf}
+teacher=${TEACHER:-models/teacher/gemma-3-270m-q4_k_m.gguf}
+if has_command eval && [ "${SKIP_TEACHER:-0}" != 1 ]; then
     [ -f "$teacher" ] || make teacher >&2
+    heldout="$work/heldout-8k.txt"
+    python3 - "$heldout" <<'PY'
+import pathlib, sys, sysconfig
+lib = pathlib.Path(sysconfig.get_paths()["stdlib"])
+files = sorted((lib / "json").glob("*.py")) + sorted((lib / "email").glob("*.py"))
+data = "".join(p.read_text(encoding="utf-8") for p in files).encode()[:8_000]
+open(sys.argv[1], "wb").write(data[: len(data.decode("utf-8", "ignore").encode())])
+PY
     for rep in $(seq "$reps"); do
-        "$distillery" bench --teacher -m "$teacher" --threads "$threads" --json > "$work/teacher-distillery-r$rep.json"
-        "$llama_bin/llama-bench" -m "$teacher" -p 512 -n 0 -t "$threads" -r 3 -o json > "$work/teacher-llama-r$rep.json" 2>/dev/null
+        log "teacher round $rep/$reps"
+        # eval has no --threads: it uses one worker per core, which is THREADS on the 2-core reference machine.
+        run_ours() { "$distillery" eval -m "$teacher" --data "$heldout" --ctx 512 --json --quiet > "$work/teacher-distillery-r$rep.json"; }
+        run_theirs() { "$llama_bin/llama-perplexity" -m "$teacher" -f "$heldout" -c 512 -t "$threads" > "$work/teacher-llama-r$rep.log" 2>&1; }
+        if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
     done
 else
-    skip "teacher throughput: no command measures the distillation teacher pass yet ('distillery bench --teacher')"
+    skip "teacher throughput: no 'distillery eval' in this build, or SKIP_TEACHER=1"
 fi
 
 # --- results -----------------------------------------------------------------------------------------------

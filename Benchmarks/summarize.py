@@ -116,6 +116,41 @@ def engine_results(work):
             "per_round": rows}
 
 
+def log_seconds(line):
+    """llama.cpp's log prefix M.SS.mmm.uuu as seconds."""
+    minutes, seconds, millis, micros = line.split()[0].split(".")
+    return int(minutes) * 60 + int(seconds) + int(millis) / 1e3 + int(micros) / 1e6
+
+
+def llama_perplexity_speed(path):
+    """Forward tokens per second of llama-perplexity: chunks x n_ctx over the time from its first to its last
+    chunk (the log's timestamps), so model loading is left out as `distillery eval` leaves it out."""
+    start = end = tokens = None
+    for line in open(path, errors="replace"):
+        match = re.search(r"calculating perplexity over (\d+) chunks, n_ctx=(\d+)", line)
+        if match:
+            start, tokens = log_seconds(line), int(match.group(1)) * int(match.group(2))
+        elif "Final estimate" in line:
+            end = log_seconds(line)
+    return tokens / (end - start) if start is not None and end and end > start else None
+
+
+def teacher_results(work):
+    rows = []
+    for ours_path in sorted(glob.glob(os.path.join(work, "teacher-distillery-r*.json"))):
+        theirs_path = ours_path.replace("teacher-distillery", "teacher-llama").replace(".json", ".log")
+        if not os.path.exists(theirs_path):
+            continue
+        ours, theirs = load_json(ours_path), llama_perplexity_speed(theirs_path)
+        if theirs:
+            rows.append({"distillery": ours["tokens_per_second"], "llama.cpp": theirs})
+    if not rows:
+        return None
+    ours, theirs = median([r["distillery"] for r in rows]), median([r["llama.cpp"] for r in rows])
+    return {"rounds": len(rows), "what": "teacher forward, full vocabulary, ctx 512: distillery eval vs llama-perplexity",
+            "tokens_per_second": {OURS: ours, "llama.cpp": theirs, "ratio": ours / theirs}, "per_round": rows}
+
+
 def cdf_at(work, concurrency):
     levels, servers = None, []
     for server in (OURS, THEIRS):
@@ -139,6 +174,10 @@ def comparisons(results):
         for key, name in (("prefill_tokens_per_second", "engine prefill 128 tokens, tok/s"),
                           ("decode_tokens_per_second", "engine decode 128 tokens, tok/s")):
             rows.append((name, engine[key][OURS], engine[key]["llama.cpp"], False))
+    teacher = results.get("teacher")
+    if teacher:
+        rows.append(("teacher forward (distillation), tok/s", teacher["tokens_per_second"][OURS],
+                     teacher["tokens_per_second"]["llama.cpp"], False))
     by_key = {(p["server"], p["concurrency"]): p for p in results["serving"]["concurrency_sweep"]}
     for c in sorted({p["concurrency"] for p in results["serving"]["concurrency_sweep"]}):
         ours, theirs = by_key.get((OURS, c)), by_key.get((THEIRS, c))
@@ -196,6 +235,7 @@ def results(work, results_dir, date, model, settings):
            "skipped": open(skipped_path).read().splitlines() if os.path.exists(skipped_path) else [],
            "phase_start_seconds": {name: int(seconds) for name, seconds in phases},
            "engine": engine_results(work),
+           "teacher": teacher_results(work),
            "serving": {"concurrency_sweep": sweep, "open_loop": open_loop,
                        "cdf": cdf_at(work, cdf_concurrency) if cdf_concurrency else None},
            "hot_swap": hot_swap}
@@ -263,6 +303,12 @@ def markdown(r):
         for key, name in (("prefill_tokens_per_second", "prefill pp128"), ("decode_tokens_per_second", "decode tg128")):
             lines.append(f"| {name} | {fmt(e[key][OURS])} | {fmt(e[key]['llama.cpp'])} | {e[key]['ratio']:.2f}x |")
         lines.append("")
+    if r["teacher"]:
+        t = r["teacher"]["tokens_per_second"]
+        lines += ["## Teacher forward for distillation (Gemma-3-270M, full vocabulary, context 512)", "",
+                  "`distillery eval` vs `llama-perplexity` on the same 8 KB of held-out text (Python standard library source), model loading excluded.", "",
+                  "| | distillery tok/s | llama.cpp tok/s | ratio |", "| --- | ---: | ---: | ---: |",
+                  f"| teacher forward | {fmt(t[OURS])} | {fmt(t['llama.cpp'])} | {t['ratio']:.2f}x |", ""]
     lines += ["## Serving, closed loop (each client sends its next request when the last ends)", "",
               "| server | clients | TTFT p50 | TTFT p99 | ITL p50 | ITL p99 | E2E p50 | tokens/s | requests/s | failed "
               "| server CPU | loadgen CPU |",
@@ -314,27 +360,28 @@ def markdown(r):
 
 
 def readme(summary_path, readme_path, date):
+    """Replaces the block between the markers in the README's "Serving latency under load" section (or
+    appends the section) with the latest run's headline tables and charts."""
     summary = open(summary_path).read()
     keep = []
     for title in ("## Machine", "## Where Distillery is ahead and where it is behind",
                   "## Serving, closed loop (each client sends its next request when the last ends)"):
         match = re.search(re.escape(title) + r"\n(.*?)(?=\n## |\Z)", summary, re.S)
         if match:
-            keep.append("###" + title[2:] + "\n" + match.group(1).strip() + "\n")
-    section = "\n".join([README_BEGIN, "## Serving latency under load", "",
-                         "`make bench` (Benchmarks/run-all.sh) runs `distillery serve` and `llama-server` on the same GGUF "
-                         "with the same settings (16 slots, 2 threads, 64 generated tokens per streaming request) and drives "
-                         "both with `distillery-loadgen` (Benchmarks/LoadGenerator), taking turns. Latest run: "
-                         f"[results/{date}.md](results/{date}.md), raw medians in [results/{date}.json](results/{date}.json).",
-                         "", f"![TTFT vs concurrency](results/{date}/ttft-vs-concurrency.svg)",
-                         f"![Inter-token latency vs concurrency](results/{date}/itl-vs-concurrency.svg)",
-                         f"![Inter-token latency CDF](results/{date}/itl-cdf-c16.svg)", ""] + keep + [README_END])
+            keep.append("####" + title[2:] + "\n\n" + match.group(1).strip() + "\n")
+    block = "\n".join([README_BEGIN, f"### Latest run: {date}", "",
+                        f"Full summary: [results/{date}.md](results/{date}.md); medians and CDFs: "
+                        f"[results/{date}.json](results/{date}.json).", "",
+                        f"![TTFT vs concurrency](results/{date}/ttft-vs-concurrency.svg)",
+                        f"![Inter-token latency vs concurrency](results/{date}/itl-vs-concurrency.svg)",
+                        f"![Inter-token latency CDF at 16 clients](results/{date}/itl-cdf-c16.svg)", ""]
+                       + keep + [README_END])
     text = open(readme_path).read() if os.path.exists(readme_path) else "# Benchmarks\n"
     if README_BEGIN in text and README_END in text:
         head, rest = text.split(README_BEGIN, 1)
-        text = head + section + rest.split(README_END, 1)[1]
+        text = head + block + rest.split(README_END, 1)[1]
     else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
+        text = text.rstrip("\n") + "\n\n## Serving latency under load\n\n" + block + "\n"
     with open(readme_path, "w") as f:
         f.write(text)
 
