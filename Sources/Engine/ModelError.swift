@@ -10,6 +10,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(tensor: String, expected: [Int], found: [Int])
     case unsupportedTensorType(tensor: String, type: String)
     case inconsistent(String)
+    /// The kernels asked for (`DISTILLERY_KERNELS`) cannot run on this CPU.
+    case unavailableKernels(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             "tensor '\(name)' has shape \(found), expected \(expected) (ggml order, row length first)"
         case .unsupportedTensorType(let name, let type): "tensor '\(name)' has unsupported type \(type)"
         case .inconsistent(let reason): "inconsistent model: \(reason)"
+        case .unavailableKernels(let reason): reason
         }
     }
 }

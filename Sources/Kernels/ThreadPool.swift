@@ -32,14 +32,19 @@ public final class ThreadPool: @unchecked Sendable {
         self.threadCount = max(1, threadCount)
         team = WorkerTeam(participants: self.threadCount, spinNanoseconds: UInt64(max(0, spinMicroseconds)) * 1000)
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        // A starting thread allocates (its name, Foundation's bookkeeping): wait for that, so nothing the
+        // pool does allocates once it is made.
+        let started = DispatchSemaphore(value: 0)
         for worker in team.workers {
             let thread = Thread { [team] in
                 if pinned { _ = ThreadPool.pinCurrentThread(toCore: worker.index % cores) }
+                started.signal()
                 team.workerLoop(worker)
             }
             thread.name = "kernels-\(worker.index)"
             thread.start()
         }
+        for _ in team.workers { started.wait() }
     }
 
     deinit { team.stop() }

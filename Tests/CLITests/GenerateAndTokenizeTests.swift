@@ -14,7 +14,7 @@ final class GenerateAndTokenizeTests: XCTestCase {
             with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("student-s-q8_0-reference.json")))) as! [String: Any]
         for testCase in (reference["cases"] as! [[String: Any]]).prefix(3) {
             let prompt = (testCase["prompt_ids"] as! [Int]).map(String.init).joined(separator: ",")
-            let output = try json(CLIRunner.run(["generate", "-m", student, "--prompt-ids", prompt, "-n", "16",
+            let output = try json(CLIRunner.run(["generate", "-m", student, "--reference", "--prompt-ids", prompt, "-n", "16",
                                                  "--temp", "0", "--top-logprobs", "5", "--json"]))
             XCTAssertEqual(output["ids"] as? [Int], testCase["greedy_ids"] as? [Int], "prompt \(prompt)")
             let steps = try XCTUnwrap(output["steps"] as? [[String: Any]])

@@ -17,6 +17,9 @@ struct GenerateCommand: Command {
         ] + SamplingOptions.specs + [
             .value("--top-logprobs", name: "K", help: "Alternatives to report per token (0-20)", default: "0"),
             .value("--ctx", name: "N", help: "Context length (default: the model's)"),
+            .value("-t", "--threads", name: "N",
+                   help: "Threads of the int8 engine (default: 1 or 2 per step, whichever measures faster)"),
+            .flag("--reference", help: "Run the f32 reference with llama.cpp's rounding instead of the int8 engine"),
             CommonOptions.json,
         ])
 
@@ -26,6 +29,8 @@ struct GenerateCommand: Command {
     let sampling: SamplingParameters
     let topLogprobs: Int
     let contextLength: Int?
+    let threads: Int?
+    let reference: Bool
     let json: Bool
 
     enum Prompt {
@@ -44,14 +49,19 @@ struct GenerateCommand: Command {
         sampling = try SamplingOptions.parse(arguments)
         topLogprobs = try arguments.int("--top-logprobs", in: 0...20)!
         contextLength = try arguments.int("--ctx", in: 1...1_048_576)
+        threads = try arguments.int("--threads", in: 1...1024)
+        reference = arguments.flag("--reference")
         json = arguments.flag("--json")
     }
 
     func run() throws {
         let file = try GGUFFile(path: modelPath)
         let tokenizer = try Tokenizer(gguf: file)
-        // llama.cpp's rounding, so that outputs compare with llama.cpp's token for token.
-        if file.architecture == "llama" {
+        if file.architecture == "llama" && !reference && file.hasOnlyQ8_0Matrices {
+            // the int8 engine the server runs students with
+            try generate(with: loadServingModel(file: file, threads: threads), tokenizer: tokenizer)
+        } else if file.architecture == "llama" {
+            // the oracle: llama.cpp's rounding, so that outputs compare with llama.cpp's token for token
             try generate(with: LlamaModel(file: file, numerics: .ggml), tokenizer: tokenizer)
         } else {
             try generate(with: loadReferenceModel(file: file), tokenizer: tokenizer)
@@ -101,6 +111,13 @@ struct GenerateCommand: Command {
             Console.error(String(format: "[%d prompt + %d generated tokens in %.2f s, %.1f tok/s]",
                                  ids.count, generated.count, seconds, Double(ids.count + generated.count) / seconds))
         }
+    }
+}
+
+extension GGUFFile {
+    /// Every weight matrix is Q8_0: what the int8 engine runs without converting anything.
+    var hasOnlyQ8_0Matrices: Bool {
+        tensors.allSatisfy { $0.shape.filter { $0 > 1 }.count < 2 || $0.type == .q8_0 }
     }
 }
 

@@ -1,0 +1,62 @@
+import Kernels
+
+/// Which sequence, and which position, each row of a forward step belongs to.
+enum RowLayout {
+    /// Rows are consecutive tokens of one sequence from `start` (prefill, or one decoded token).
+    case sequence(Int8LlamaState, start: Int)
+    /// Row b is the next token of states[b], at positions[b] (a batched decode step).
+    case independent([Int8LlamaState], [Int])
+}
+
+extension Int8LlamaModel {
+    /// The decoder layers over R rows whose embeddings are in `w.residual` (R, C); leaves the final
+    /// residual there. Reads like the reference `LlamaModel.forward`, with products stacked and int8.
+    func runLayers(_ w: Int8Workspace, rows: Int, layout: RowLayout, pool: ThreadPool?) {
+        let C = config.embeddingLength, FF = config.feedForwardLength, eps = config.normEpsilon
+        let residual = w.residual.pointer, projected = w.projected.pointer
+        for (l, layer) in layers.enumerated() {
+            // attention rmsnorm, quantized for the q/k/v product
+            Kernel.rmsNorm(w.channels, residual, layer.attentionNorm.pointer, rows: rows, columns: C, epsilon: eps)
+            w.channels.roundScalesToHalf()
+
+            // q, k, v in one product
+            Kernel.matMul(w.qkv.pointer, layer.qkv, w.channels, pool: pool, path: path)
+
+            // RoPE, cache write, grouped-query attention, per sequence
+            attend(w, layer: l, rows: rows, layout: layout, pool: pool)
+
+            // output projection, residual
+            w.heads.quantize(w.attended.pointer, rows: rows)
+            w.heads.roundScalesToHalf()
+            Kernel.matMul(projected, layer.output, w.heads, pool: pool, path: path)
+            add(residual, projected, count: rows * C)
+
+            // ffn rmsnorm, gate and up in one product
+            Kernel.rmsNorm(w.channels, residual, layer.ffnNorm.pointer, rows: rows, columns: C, epsilon: eps)
+            w.channels.roundScalesToHalf()
+            Kernel.matMul(projected, layer.gateUp, w.channels, pool: pool, path: path)
+
+            // SwiGLU quantized for the down projection, residual
+            Kernel.swiGLU(w.hidden, projected, projected + FF, rows: rows, columns: FF, stride: 2 * FF, path: path)
+            w.hidden.roundScalesToHalf()
+            Kernel.matMul(projected, layer.down, w.hidden, pool: pool, path: path)
+            add(residual, projected, count: rows * C)
+        }
+    }
+
+    /// out (rows, V) = head · rmsnorm(residual rows firstRow..<firstRow + rows).
+    func computeLogits(_ out: UnsafeMutablePointer<Float>, _ w: Int8Workspace, firstRow: Int, rows: Int,
+                       pool: ThreadPool?) {
+        let C = config.embeddingLength
+        Kernel.rmsNorm(w.channels, w.residual.pointer + firstRow * C, outputNorm.pointer, rows: rows, columns: C,
+                       epsilon: config.normEpsilon)
+        w.channels.roundScalesToHalf()
+        Kernel.matMul(out, head, w.channels, pool: pool, path: path)
+    }
+
+    /// x += y over `count` values.
+    @inline(__always)
+    private func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] += y[i] }
+    }
+}

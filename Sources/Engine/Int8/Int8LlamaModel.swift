@@ -1,0 +1,137 @@
+import Foundation
+import GGUF
+import Kernels
+import Synchronization
+
+/// LLaMA on the int8 kernels, the engine the server runs students with. Weights are Q8_0 repacked once at
+/// load; every product quantizes its input to int8 blocks on the fly (as llama.cpp's Q8_0 path does) and
+/// accumulates in int32; norms, RoPE, softmax and attention stay in f32 SIMD over an f16 KV cache.
+///
+/// A decoded token reads every weight once and allocates nothing: the state holds its cache and scratch.
+/// Prefill and `decodeStep` run R rows through each product at once, so a weight loaded from memory
+/// serves R tokens (R tokens of one prompt, or the next token of R sequences).
+///
+/// Immutable after loading and shared by every request; the thread pool serves one caller at a time, and a
+/// caller that finds it busy runs its step on its own thread instead of waiting.
+public final class Int8LlamaModel: LanguageModel {
+    public typealias State = Int8LlamaState
+
+    /// At most this many threads by default (fewer on fewer cores), each step using one or all of them,
+    /// whichever `ThreadingPolicy` measures faster at the time (Benchmarks/README.md).
+    public static let defaultThreadCount = 2
+    /// Prefill runs prompts in chunks of at most this many tokens, which bounds its scratch.
+    public static let prefillChunk = 128
+
+    public let config: ModelConfig
+    /// Participants in each kernel call, the caller included (at most, when `adaptsThreads`).
+    public let threadCount: Int
+    /// Whether each step measures and picks between one thread and `threadCount` (no `threads` given).
+    public var adaptsThreads: Bool { decodePolicy != nil }
+    let layers: [Int8LayerWeights]
+    let embedding: Q8Matrix          // (V, C)
+    let outputNorm: FloatBuffer      // (C)
+    let head: Q8Matrix               // (V, C), the embedding itself when tied
+    let rope: RoPETable              // (P, R / 2)
+    let pool: ThreadPool?
+    /// The instruction set every kernel call uses.
+    let path: KernelPath
+    private let poolBusy = Atomic<Bool>(false)
+    /// For one-token steps and for batches of rows; nil when the thread count was given.
+    private let decodePolicy: ThreadingPolicy?, batchPolicy: ThreadingPolicy?
+    private let spareWorkspace = Mutex<Int8Workspace?>(nil)
+
+    /// Loads a `llama` GGUF. Weight matrices must be Q8_0 unless `quantize` is set, which converts any other
+    /// type to Q8_0 (as `llama-quantize` would). `threads` fixes the threads of every step (at most one per core);
+    /// without it each step uses one thread or `defaultThreadCount`, whichever runs faster at the time.
+    /// `kernelPath` defaults to the fastest this CPU runs (or `DISTILLERY_KERNELS`); tests pin each one.
+    public init(file: GGUFFile, quantize: Bool = false, threads: Int? = nil,
+                kernelPath: KernelPath = .active) throws(ModelError) {
+        guard kernelPath.isSupported else {
+            throw .unavailableKernels("the \(kernelPath) kernels cannot run on this CPU")
+        }
+        let config = try ModelConfig(file: file)
+        guard config.architecture == .llama else { throw .unsupportedArchitecture(file.architecture) }
+        for (what, width) in [("embedding length", config.embeddingLength), ("query width", config.queryLength),
+                              ("feed-forward length", config.feedForwardLength)] where width % 32 != 0 {
+            throw .inconsistent("the \(what) \(width) is not a multiple of 32, which Q8_0 blocks need")
+        }
+        let loader = Q8WeightLoader(file: file, quantize: quantize)
+        let C = config.embeddingLength, V = config.vocabularySize
+        embedding = try loader.matrix("token_embd.weight", rows: V, columns: C)
+        outputNorm = try loader.vector("output_norm.weight", count: C)
+        head = file.tensor(named: "output.weight") == nil
+            ? embedding : try loader.matrix("output.weight", rows: V, columns: C)
+        var layers: [Int8LayerWeights] = []
+        for l in 0..<config.layerCount { layers.append(try Int8LayerWeights(loader, layer: l, config: config)) }
+        do {
+            rope = try RoPETable(maxPositions: config.contextLength, dimensions: config.ropeDimensionCount,
+                                 base: config.ropeBase, style: .adjacentPairs)
+        } catch {
+            throw .inconsistent("RoPE: \(error)")
+        }
+        self.config = config
+        self.layers = layers
+        path = kernelPath
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        threadCount = max(1, min(threads ?? Self.defaultThreadCount, cores))
+        pool = threadCount > 1 ? ThreadPool(threadCount: threadCount) : nil
+        let adaptive = threads == nil && pool != nil
+        decodePolicy = adaptive ? .forDecode() : nil
+        batchPolicy = adaptive ? .forBatches() : nil
+    }
+
+    public func makeState(contextLength: Int?) -> Int8LlamaState {
+        Int8LlamaState(config: config, contextLength: contextLength)
+    }
+
+    /// The instruction set the kernels run with (avx512, avx2 or portable).
+    public var kernelPath: String { path.rawValue }
+
+    /// Bytes of repacked weights one decode step reads.
+    public var weightByteCount: Int {
+        layers.reduce(head.byteCount) { $0 + $1.byteCount }
+    }
+
+    public func forward(token: Int32, position: Int, state: Int8LlamaState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        try validate(state)
+        try validate(token: token)
+        guard position >= 0, position < state.contextLength else {
+            throw .contextFull(position: max(position, 0), contextLength: state.contextLength)
+        }
+        let workspace = state.step
+        embedding.dequantizeRow(workspace.residual.pointer, row: Int(token))
+        withPool(rows: 1) { pool in
+            runLayers(workspace, rows: 1, layout: .sequence(state, start: position), pool: pool)
+            computeLogits(workspace.logits.pointer, workspace, firstRow: 0, rows: 1, pool: pool)
+        }
+        return state.logits
+    }
+
+    /// Runs a step of `rows` rows with the pool, or on this thread alone when another caller holds the pool
+    /// or the threading policy measures one thread faster.
+    @inline(__always)
+    func withPool<Result>(rows: Int, _ body: (ThreadPool?) -> Result) -> Result {
+        guard let pool, poolBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return body(nil)
+        }
+        defer { poolBusy.store(false, ordering: .releasing) }
+        guard let policy = rows == 1 ? decodePolicy : batchPolicy else { return body(pool) }
+        let usePool = policy.choosePool()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = body(usePool ? pool : nil)
+        policy.record(pool: usePool, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, rows: rows)
+        return result
+    }
+
+    /// A prefill workspace of at least `rows` rows: the one kept from the last prefill when it is big enough.
+    func checkoutWorkspace(rows: Int) -> Int8Workspace {
+        if let spare = spareWorkspace.withLock({ $0.take() }), spare.rows >= rows { return spare }
+        return Int8Workspace(config: config, rows: rows, logitRows: 1)
+    }
+
+    func checkinWorkspace(_ workspace: Int8Workspace) {
+        spareWorkspace.withLock { spare in
+            if spare == nil || spare!.rows < workspace.rows { spare = workspace }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import GGUF
+import Kernels
+
+/// Loads weight matrices for the int8 engine: Q8_0 tensors are repacked straight from the mapped file,
+/// anything else is dequantized and requantized to Q8_0 only when the caller asked for it.
+struct Q8WeightLoader {
+    let file: GGUFFile
+    let quantize: Bool
+
+    /// W (N rows, K columns), ggml shape [K, N].
+    func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> Q8Matrix {
+        guard let info = file.tensor(named: name) else { throw .missingTensor(name) }
+        try WeightLoader(file: file).check(info, shape: [columns, rows])
+        if info.type == .q8_0 {
+            return try kernelCall(name) { () throws(KernelError) in
+                try Q8Matrix(q8_0: file.bytes(of: info), rows: rows, columns: columns)
+            }
+        }
+        guard quantize else {
+            throw .unsupportedTensorType(
+                tensor: name, type: "\(info.type.name) (the int8 engine runs Q8_0 weights; quantize at load to convert)")
+        }
+        let values: [Float]
+        do {
+            values = try file.floats(of: info)
+        } catch .unsupportedTensorType(let type, _) {
+            throw .unsupportedTensorType(tensor: name, type: type.name)
+        } catch {
+            throw .file(error)
+        }
+        return try kernelCall(name) { () throws(KernelError) in
+            try values.withUnsafeBufferPointer { (buffer) throws(KernelError) in
+                try Q8Matrix(float: buffer, rows: rows, columns: columns)
+            }
+        }
+    }
+
+    /// A vector of norm weights, as f32.
+    func vector(_ name: String, count: Int) throws(ModelError) -> FloatBuffer {
+        try WeightLoader(file: file).load(name, shape: [count])
+    }
+
+    private func kernelCall<T>(_ name: String, _ body: () throws(KernelError) -> T) throws(ModelError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .inconsistent("tensor '\(name)': \(error)")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import XCTest
+@testable import Engine
+
+/// Prefill, the multi-sequence decode step and the thread pool compute exactly what one token at a time
+/// on one thread computes: every row's arithmetic is the same whatever else is in the batch.
+final class Int8BatchingTests: XCTestCase {
+    let model = Fixtures.int8Student
+    var longPrompt: [Int32] { Fixtures.studentReference.cases.last!.prompt_ids }   // 200 tokens
+
+    func testPrefillEqualsTokenByToken() throws {
+        let tokens = longPrompt
+        XCTAssertGreaterThan(tokens.count, Int8LlamaModel.prefillChunk)      // crosses a chunk boundary
+        let single = model.makeState(contextLength: 256)
+        let expected = try model.forwardTokenByToken(tokens: tokens, startPosition: 0, state: single, logits: .allTokens)
+
+        // in two calls, the second attending to the first through the cache
+        let batched = model.makeState(contextLength: 256)
+        let first = try model.forward(tokens: Array(tokens[..<77]), startPosition: 0, state: batched, logits: .allTokens)
+        let second = try model.forward(tokens: Array(tokens[77...]), startPosition: 77, state: batched, logits: .allTokens)
+        XCTAssertEqual(first + second, expected)
+
+        // the cache it left behind continues exactly like the token-by-token one
+        XCTAssertEqual(Array(try model.forward(token: 5, position: tokens.count, state: batched)),
+                       Array(try model.forward(token: 5, position: tokens.count, state: single)))
+
+        let V = model.config.vocabularySize
+        let last = try model.forward(tokens: tokens, startPosition: 0, state: model.makeState(contextLength: 256),
+                                     logits: .lastToken)
+        XCTAssertEqual(last, Array(expected[((tokens.count - 1) * V)...]))
+
+        let ids: [Int32] = [7, 8191, 0, 3425, 7]
+        let subset = try model.forward(tokens: Array(tokens.prefix(9)), startPosition: 0,
+                                       state: model.makeState(contextLength: 16), logits: .subset(model.vocabularySubset(ids: ids)))
+        XCTAssertEqual(subset, (0..<9).flatMap { t in ids.map { expected[t * V + Int($0)] } })
+    }
+
+    func testDecodeStepEqualsSeparateDecodes() throws {
+        // long enough together that attention runs one sequence per thread
+        let prompts = [Array(longPrompt.prefix(190)), [1], Array(longPrompt.suffix(120)), [1, 1359]]
+        let batch = model.makeDecodeBatch(capacity: 4)
+        let batchedStates = prompts.map { _ in model.makeState(contextLength: 200) }
+        let separateStates = prompts.map { _ in model.makeState(contextLength: 200) }
+        var next: [Int32] = []
+        for (b, prompt) in prompts.enumerated() {
+            _ = try model.forward(tokens: prompt, startPosition: 0, state: batchedStates[b], logits: .lastToken)
+            let logits = try model.forward(tokens: prompt, startPosition: 0, state: separateStates[b], logits: .lastToken)
+            next.append(logits.withUnsafeBufferPointer { LogProbabilities.top(1, in: $0)[0].id })
+        }
+        var positions = prompts.map(\.count)
+        let V = model.config.vocabularySize
+        // all four, then three of them in another order, as sequences join and leave a server's batch
+        for order in [[0, 1, 2, 3], [2, 0, 3], [3, 1, 0, 2]] {
+            let logits = try model.decodeStep(tokens: order.map { next[$0] }, positions: order.map { positions[$0] },
+                                              states: order.map { batchedStates[$0] }, batch: batch)
+            XCTAssertEqual(logits.count, order.count * V)
+            for (row, b) in order.enumerated() {
+                let expected = try model.forward(token: next[b], position: positions[b], state: separateStates[b])
+                XCTAssertEqual(Array(logits[(row * V)..<((row + 1) * V)]), Array(expected), "sequence \(b)")
+                XCTAssertEqual(Array(batch.logits(row)), Array(expected))
+                next[b] = LogProbabilities.top(1, in: expected)[0].id
+                positions[b] += 1
+            }
+        }
+    }
+
+    func testOneThreadAndTwoThreadsAgree() throws {
+        let oneThread = try Int8LlamaModel(file: Fixtures.studentFile, threads: 1)
+        XCTAssertEqual(oneThread.threadCount, 1)
+        XCTAssertEqual(model.threadCount, min(2, ProcessInfo.processInfo.activeProcessorCount))
+        let adaptive = try Int8LlamaModel(file: Fixtures.studentFile)
+        XCTAssertFalse(model.adaptsThreads)
+        XCTAssertEqual(adaptive.adaptsThreads, ProcessInfo.processInfo.activeProcessorCount > 1)
+        let prompt = longPrompt
+        let expected = try nextTokenLogprobs(oneThread, prompt)
+        XCTAssertEqual(try nextTokenLogprobs(model, prompt), expected)
+        XCTAssertEqual(try nextTokenLogprobs(adaptive, prompt), expected)
+        let greedy = try greedyIDs(oneThread, [1, 4921], count: 40)
+        XCTAssertEqual(try greedyIDs(model, [1, 4921], count: 40), greedy)
+        XCTAssertEqual(try greedyIDs(adaptive, [1, 4921], count: 40), greedy)   // steps on one thread and on two
+    }
+}
