@@ -1,6 +1,7 @@
 # Two entry points do all the set-up on a fresh Debian machine with the Swift toolchain:
 #   make run    install what is missing, build release, serve the bundled student
 #   make test   the same set-up, then the whole test suite (release configuration)
+#   make bench  Distillery next to llama.cpp on the same GGUF: engine, serving latency under load, hot swap
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
@@ -11,7 +12,7 @@ PORT ?= 8080
 BIN := .build/release/distillery
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps teacher clean
+.PHONY: run test bench build deps teacher clean
 
 deps:
 	@missing=""; \
@@ -39,6 +40,11 @@ TEST_FLAGS := -c release --scratch-path .build/test -Xswiftc -enable-testing
 test: deps teacher
 	swift build $(TEST_FLAGS) --build-tests
 	swift test $(TEST_FLAGS) --skip-build --disable-swift-testing
+
+# Builds the llama.cpp reference (cached in Benchmarks/.cache) and release, then runs everything alternately;
+# writes Benchmarks/results/<date>.{json,md}, the SVG charts, and a section of Benchmarks/README.md.
+bench: deps
+	MODEL=$(MODEL) bash Benchmarks/run-all.sh
 
 clean:
 	rm -rf .build

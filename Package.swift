@@ -6,6 +6,7 @@ let package = Package(
     name: "Distillery",
     products: [
         .executable(name: "distillery", targets: ["distillery"]),
+        .executable(name: "distillery-loadgen", targets: ["LoadGenerator"]),
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
@@ -31,8 +32,10 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
+        .testTarget(name: "LoadGeneratorTests", dependencies: ["LoadGenerator"]),
 
         .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels"], path: "Benchmarks/KernelsBenchmark"),
         .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
+        .executableTarget(name: "LoadGenerator", path: "Benchmarks/LoadGenerator"),
     ]
 )

@@ -1,0 +1,5 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(LoadGeneratorCommand.main(Array(CommandLine.arguments.dropFirst())))
