@@ -1,3 +1,5 @@
+import GGUF
+
 /// Where the text comes from and how the held-out part is chosen.
 public struct CorpusOptions: Sendable, Equatable {
     public var inputs: [String]

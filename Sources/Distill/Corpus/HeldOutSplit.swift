@@ -1,3 +1,5 @@
+import GGUF
+
 /// Chooses held-out documents by a seeded hash of their text, so the split depends only on the seed and
 /// the documents themselves, not on file order or paths: documents in hash order go to the held-out side
 /// while they fit in `fraction` of the corpus bytes. If none fits, the smallest document is held out.

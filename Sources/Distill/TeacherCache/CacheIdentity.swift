@@ -1,3 +1,5 @@
+import GGUF
+
 /// Everything the cached teacher targets depend on. Every shard's header carries it; a cache is reused
 /// only when all of it matches this run, and refused otherwise, so targets of different teachers,
 /// vocabularies, k, temperatures or data are never mixed.

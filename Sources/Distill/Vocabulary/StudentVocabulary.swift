@@ -1,3 +1,4 @@
+import GGUF
 import Tokenizer
 
 /// The student's vocabulary: the teacher's specials and byte tokens, plus the pieces the training text

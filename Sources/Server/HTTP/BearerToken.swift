@@ -1,3 +1,4 @@
+import GGUF
 import HTTP
 
 /// A secret that requests must present as `Authorization: Bearer <secret>`. Compared in constant time:

@@ -1,6 +1,6 @@
 import XCTest
 
-@testable import Server
+import GGUF
 
 final class SHA256Tests: XCTestCase {
     private func hex(_ text: String) -> String { SHA256.hex(SHA256.hash(Array(text.utf8))) }
