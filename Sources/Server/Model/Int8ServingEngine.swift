@@ -74,16 +74,6 @@ package final class Int8ServingEngine: ServingEngine {
         if !fused { decodeOneByOne(steps, consume: consume) }
     }
 
-    private func decodeOneByOne(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void) {
-        for (i, step) in steps.enumerated() {
-            do {
-                consume(i, .success(try decode(token: step.token, position: step.position, state: step.state)))
-            } catch {
-                consume(i, .failure(error))
-            }
-        }
-    }
-
     private func own(_ state: any ModelState) throws(InferenceError) -> Int8LlamaState {
         guard let state = state as? Int8LlamaState else { throw .stateMismatch("it was made by another engine") }
         return state

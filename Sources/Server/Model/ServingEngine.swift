@@ -35,6 +35,11 @@ package struct DecodeStep {
 
 extension ServingEngine {
     package func decode(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void) {
+        decodeOneByOne(steps, consume: consume)
+    }
+
+    /// Each step on its own, so a failing sequence gets its error and the others their logits.
+    package func decodeOneByOne(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void) {
         for (i, step) in steps.enumerated() {
             do {
                 consume(i, .success(try decode(token: step.token, position: step.position, state: step.state)))
