@@ -36,7 +36,16 @@ rm -rf "$work" && mkdir -p "$work" "$results"
 
 log() { echo "[bench $(($(date +%s) - started))s] $*" >&2; }
 skip() { log "SKIPPED: $*"; echo "$*" >> "$work/skipped.txt"; }
-phase() { echo "$1 $(($(date +%s) - started))" >> "$work/phases.txt"; }
+# A phase mark: name, wall-clock seconds, busy CPU seconds of the whole machine (/proc/stat), CPU seconds of
+# the commands this script waited for (bash's `times`), 1-minute load average. Between two marks, machine
+# minus own is what other jobs used, so a shared machine shows in the summary.
+phase() {
+    times > "$work/.times"
+    local own busy
+    own=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } print s }' "$work/.times")
+    busy=$(awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat)
+    echo "$1 $(date +%s.%N) $busy $own $(cut -d' ' -f1 /proc/loadavg)" >> "$work/phases.txt"
+}
 
 # Servers started here are stopped on exit, by their pid only.
 pids=()
@@ -72,8 +81,8 @@ phase engine
 if has_command bench; then
     for rep in $(seq "$reps"); do
         log "engine round $rep/$reps"
-        run_ours() { "$distillery" bench -m "$model" --threads "$threads" -p 128 -n 128 -r 3 --json > "$work/engine-distillery-r$rep.json"; }
-        run_theirs() { "$llama_bin/llama-bench" -m "$model" -p 128 -n 128 -t "$threads" -r 3 -o json > "$work/engine-llama-r$rep.json" 2>/dev/null; }
+        run_ours() { "$distillery" bench -m "$model" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/engine-distillery-r$rep.json"; }
+        run_theirs() { "$llama_bin/llama-bench" -m "$model" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/engine-llama-r$rep.json" 2>/dev/null; }
         if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
     done
 else
@@ -162,6 +171,8 @@ else
     skip "hot swap: no 'distillery serve --admin-token' (POST /admin/reload) in this build"
 fi
 
+cleanup; pids=()
+
 # --- 4. teacher throughput --------------------------------------------------------------------------------
 # The distillation teacher's forward pass (full vocabulary, batched, context 512) over the same held-out text:
 # `distillery eval` vs `llama-perplexity`, both timed without model loading.
@@ -190,7 +201,6 @@ fi
 
 # --- results -----------------------------------------------------------------------------------------------
 phase results
-cleanup; pids=()
 python3 Benchmarks/summarize.py machine "$work/machine-end.json" "$llama_bin"
 python3 Benchmarks/summarize.py results "$work" "$results" "$date" "$model" \
     "reps=$reps duration=$duration tokens=$tokens threads=$threads slots=$slots concurrencies=$concurrencies rates=$rates"

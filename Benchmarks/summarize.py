@@ -229,11 +229,19 @@ def results(work, results_dir, date, model, settings):
                                "statuses": sorted(set(statuses))}
     skipped_path = os.path.join(work, "skipped.txt")
     phases = [line.split() for line in open(os.path.join(work, "phases.txt"))]
+    phase_load = {}
+    for (name, t0, busy0, own0, load0), (_, t1, busy1, own1, _) in zip(phases, phases[1:]):
+        wall = max(float(t1) - float(t0), 1e-3)
+        machine_cores = (float(busy1) - float(busy0)) / wall
+        own_cores = (float(own1) - float(own0)) / wall
+        phase_load[name] = {"seconds": round(wall, 1), "machine_busy_cores": round(machine_cores, 3),
+                            "own_commands_cores": round(own_cores, 3),
+                            "other_cores": round(machine_cores - own_cores, 3), "load_average_at_start": float(load0)}
     out = {"date": date, "model": os.path.relpath(model), "settings": settings,
            "machine": {"start": load_json(os.path.join(work, "machine-start.json")),
                        "end": load_json(os.path.join(work, "machine-end.json"))},
            "skipped": open(skipped_path).read().splitlines() if os.path.exists(skipped_path) else [],
-           "phase_start_seconds": {name: int(seconds) for name, seconds in phases},
+           "phases": phase_load,
            "engine": engine_results(work),
            "teacher": teacher_results(work),
            "serving": {"concurrency_sweep": sweep, "open_loop": open_loop,
@@ -280,6 +288,12 @@ def markdown(r):
         quiet = "a quiet machine" if other_max < 0.2 else "**not a quiet machine**: other jobs shared the cores"
         lines.append(f"- CPU used by other processes during the serving runs: median {fmt(other_median)} cores, "
                      f"max {fmt(other_max)} (whole machine minus server and load generator): {quiet}")
+    for name in ("engine", "teacher"):
+        p = r["phases"].get(name)
+        if p and (r["engine"] if name == "engine" else r["teacher"]):
+            lines.append(f"- CPU used by other processes during the {name} phase ({p['seconds']} s): "
+                         f"{fmt(max(p['other_cores'], 0))} cores (whole machine {fmt(p['machine_busy_cores'])}, "
+                         f"the benchmark commands {fmt(p['own_commands_cores'])})")
     lines.append("")
     comparisons_ = r["comparisons"]
     if comparisons_:
