@@ -43,8 +43,10 @@ test: deps teacher
 
 # Builds the llama.cpp reference (cached in Benchmarks/.cache) and release, then runs everything alternately;
 # writes Benchmarks/results/<date>.{json,md}, the SVG charts, and a section of Benchmarks/README.md.
+BENCH_MODEL ?= Tests/EngineTests/Fixtures/student-s-q8_0.gguf
+
 bench: deps
-	MODEL=$(MODEL) bash Benchmarks/run-all.sh
+	MODEL=$(BENCH_MODEL) bash Benchmarks/run-all.sh
 
 clean:
 	rm -rf .build
