@@ -36,7 +36,7 @@ final class HotSwapTests: XCTestCase {
     }
 
     func testSwapUnderLoadFailsNothingAndFreesTheOldModel() throws {
-        let tokens = 24
+        let tokens = 256  // long enough that requests in flight at the swap outlast the reload's reply
         let clients = 8
         let newPath = try StudentFiles.randomStudent("student-b", embedding: 128, layers: 2, heads: 2, feedForward: 256)
         let reference = try ModelLoader(options: ModelLoadOptions()).load(path: newPath)
