@@ -86,6 +86,8 @@ final class DistillCommandTests: XCTestCase {
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--steps", "5", "--time-budget", "60"],
              "--steps and --time-budget cannot be used together"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--preset", "huge"], "unknown preset 'huge'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--max-train-tokens", "100"],
+             "--max-train-tokens must be at least --seq-len"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--loss", "mse"], "unknown loss 'mse'"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--dim", "80"], "multiples of 32"),
             (["admin", "distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--reload", "https://h:1"],
@@ -122,6 +124,7 @@ final class DistillCommandTests: XCTestCase {
               --vocab <N>                   Student vocabulary size, specials and bytes included (default: 8192)
               --top-k <K>                   Teacher log-probabilities cached per position (default: 32)
               --seq-len <T>                 Tokens per training sequence (the student's context) (default: 256)
+              --max-train-tokens <N>        Train on about N tokens drawn evenly from the whole corpus
               --preset <NAME>               Student shape: tiny (1.2M), small (7.6M) or base (26M) (default: small)
               --dim <C>                     Embedding width (overrides the preset)
               --layers <L>                  Transformer blocks (overrides the preset)

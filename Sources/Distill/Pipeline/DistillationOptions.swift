@@ -14,6 +14,10 @@ public struct DistillationOptions: Sendable {
     public var topK = 32
     /// T: tokens per training sequence, and the context the student is evaluated with.
     public var sequenceLength = 256
+    /// Caps the training text at about this many tokens, in sequences drawn evenly from the whole corpus, so
+    /// a corpus larger than the teacher pass can cover in the time at hand still lends every part of itself
+    /// (nil: every sequence). The vocabulary is chosen from the whole corpus either way.
+    public var trainingTokenLimit: Int?
     public var student = StudentShape.small
     /// The loss's kind, alpha, temperature (also the capture temperature) and beta; the teacher weights
     /// come from `teachers`.
@@ -59,6 +63,9 @@ public struct DistillationOptions: Sendable {
         try require(vocabularySize >= 260, "--vocab must be at least 260")
         try require(topK >= 1, "--top-k must be at least 1")
         try require(sequenceLength >= 2, "--seq-len must be at least 2")
+        if let limit = trainingTokenLimit {
+            try require(limit >= sequenceLength, "--max-train-tokens must be at least --seq-len")
+        }
         try require(batchTokens >= 1, "--batch-tokens must be positive")
         try require(learningRate > 0 && learningRate.isFinite, "--lr must be positive")
         switch budget {

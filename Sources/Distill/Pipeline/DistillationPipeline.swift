@@ -32,12 +32,17 @@ public final class DistillationPipeline {
         }
         onEvent(.vocabulary(vocabulary.report))
 
-        let sequences = pack(vocabulary.encode(corpus.training), vocabulary)
+        var sequences = pack(vocabulary.encode(corpus.training), vocabulary)
+        let available = sequences.count
+        if let limit = options.trainingTokenLimit {
+            sequences = TokenWindows.evenlySpaced(sequences, count: limit / options.sequenceLength)
+        }
         guard !sequences.isEmpty else {
             throw DistillError.emptyCorpus("the training text is \(vocabulary.report.studentTokens) student tokens, "
                                            + "too few for one sequence of --seq-len \(options.sequenceLength)")
         }
-        onEvent(.sequences(training: sequences.count, heldOut: corpus.heldOut.count, sequenceLength: options.sequenceLength))
+        onEvent(.sequences(training: sequences.count, available: available, heldOut: corpus.heldOut.count,
+                           sequenceLength: options.sequenceLength))
         let dataDigest = CacheIdentity.dataDigest(sequences)
         try claimWorkFolder(data: dataDigest, vocabulary: vocabulary.sha256)
 

@@ -3,7 +3,8 @@ public enum PipelineEvent: Sendable {
     case corpus(CorpusSummary, skipped: [SkippedInput])
     case teacherLoaded(TeacherSummary)
     case vocabulary(VocabularyReport)
-    case sequences(training: Int, heldOut: Int, sequenceLength: Int)
+    /// `available`: the sequences the training text makes; `training` is fewer under --max-train-tokens.
+    case sequences(training: Int, available: Int, heldOut: Int, sequenceLength: Int)
     case teacherCache(TeacherCacheEvent)
     /// totalSteps is nil while a time budget has not been turned into steps yet.
     case trainingStarted(run: String, parameters: Int, resumedAtStep: Int, totalSteps: Int?)

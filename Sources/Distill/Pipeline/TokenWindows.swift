@@ -31,4 +31,13 @@ public enum TokenWindows {
         }
         return windows
     }
+
+    /// At most `count` of `windows`, evenly spaced through them: a training set capped in size that still
+    /// draws from every part of the corpus (documents come in corpus order), chosen without randomness so
+    /// that a rerun picks the same sequences and resumes from its teacher cache.
+    public static func evenlySpaced(_ windows: [[Int32]], count: Int) -> [[Int32]] {
+        precondition(count >= 0)
+        guard count < windows.count else { return windows }
+        return (0..<count).map { windows[$0 * windows.count / count] }
+    }
 }

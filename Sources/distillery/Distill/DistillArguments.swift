@@ -14,6 +14,7 @@ enum DistillArguments {
         .value("--vocab", name: "N", help: "Student vocabulary size, specials and bytes included", default: "8192"),
         .value("--top-k", name: "K", help: "Teacher log-probabilities cached per position", default: "32"),
         .value("--seq-len", name: "T", help: "Tokens per training sequence (the student's context)", default: "256"),
+        .value("--max-train-tokens", name: "N", help: "Train on about N tokens drawn evenly from the whole corpus"),
         .value("--preset", name: "NAME", help: "Student shape: tiny (1.2M), small (7.6M) or base (26M)", default: "small"),
         .value("--dim", name: "C", help: "Embedding width (overrides the preset)"),
         .value("--layers", name: "L", help: "Transformer blocks (overrides the preset)"),
@@ -53,6 +54,7 @@ enum DistillArguments {
         options.vocabularySize = try arguments.int("--vocab", in: 260...1_000_000)!
         options.topK = try arguments.int("--top-k", in: 1...1024)!
         options.sequenceLength = try arguments.int("--seq-len", in: 2...65_536)!
+        options.trainingTokenLimit = try arguments.int("--max-train-tokens", in: 2...Int(Int32.max))
         options.student = try shape(arguments)
         options.loss = try usage {
             try DistillationLoss(name: arguments.string("--loss")!, alpha: Float(arguments.double("--alpha", in: 0...1)!),

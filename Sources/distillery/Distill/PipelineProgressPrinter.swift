@@ -29,8 +29,9 @@ final class PipelineProgressPrinter: @unchecked Sendable {
             Console.error("vocabulary: \(v.size) tokens (\(v.requiredTokens) specials and bytes); the training text is "
                           + "\(v.studentTokens) student tokens (\(v.teacherTokens) for the teacher), "
                           + String(format: "%.1f%%", v.teacherTokensCovered * 100) + " of the teacher's tokens kept")
-        case .sequences(let training, let heldOut, let T):
-            Console.error("sequences: \(training) of \(T) tokens for training; \(heldOut) held-out documents")
+        case .sequences(let training, let available, let heldOut, let T):
+            let share = training < available ? " (evenly drawn from \(available))" : ""
+            Console.error("sequences: \(training) of \(T) tokens for training\(share); \(heldOut) held-out documents")
         case .teacherCache(.damagedShard(let path, let reason)):
             Console.error("warning: teacher cache shard \(path) is damaged (\(reason)); computing it again")
         case .teacherCache(.progress(let p)):

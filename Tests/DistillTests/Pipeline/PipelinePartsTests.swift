@@ -33,6 +33,15 @@ final class PipelinePartsTests: XCTestCase {
                        [[10, 11, 12, 2], [2, 20, 21, 22], [22, 23, 24, 2]])
     }
 
+    func testACappedTrainingSetIsDrawnFromTheWholeCorpus() {
+        let windows: [[Int32]] = (0..<10).map { [Int32($0)] }
+        XCTAssertEqual(TokenWindows.evenlySpaced(windows, count: 3), [[0], [3], [6]])
+        XCTAssertEqual(TokenWindows.evenlySpaced(windows, count: 5), [[0], [2], [4], [6], [8]])
+        XCTAssertEqual(TokenWindows.evenlySpaced(windows, count: 10), windows)
+        XCTAssertEqual(TokenWindows.evenlySpaced(windows, count: 25), windows)
+        XCTAssertEqual(TokenWindows.evenlySpaced(windows, count: 0), [])
+    }
+
     func testCalibrationErrorOfKnownBins() {
         var bins = CalibrationBins(bins: 10)
         for i in 0..<10 { bins.add(confidence: 0.95, isCorrect: i < 9) }  // 90% right at 95% confidence
