@@ -39,6 +39,38 @@ final class SchedulerTests: XCTestCase {
         running.stop()
     }
 
+    /// A prompt that starts like the slot's last sequence skips the shared prefill and still gets exactly the
+    /// completion, log-probabilities included, that it gets from an empty slot.
+    func testAReusedPromptPrefixChangesNothing() throws {
+        let running = try RunningServer { $0.scheduler.slots = 1 }
+        let shared: [Int] = [1, 4921, 7201, 6831, 6515]
+        func body(_ tail: [Int]) -> [String: Any] {
+            ["prompt": shared + tail, "max_tokens": 12, "temperature": 0, "ignore_eos": true, "logprobs": 5]
+        }
+        func hits() throws -> Int {
+            let metrics = try running.request("GET", "/metrics").text
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("distillery:prefix_cache_hits_total ") }
+            return Int(line?.split(separator: " ").last ?? "") ?? -1
+        }
+        let b = body([400, 500])
+        let fresh = try running.complete(b).choice() as NSDictionary
+        XCTAssertEqual(try hits(), 0)
+        _ = try running.complete(body([100, 200, 300]))   // shares 5 tokens with b's cached sequence
+        XCTAssertEqual(try hits(), 5)
+        let afterOther = try running.complete(b).choice() as NSDictionary   // shares 5 with the other prompt
+        XCTAssertEqual(try hits(), 10)
+        let afterItself = try running.complete(b).choice() as NSDictionary   // all but its last token are cached
+        XCTAssertEqual(try hits(), 16)
+        XCTAssertEqual(afterOther, fresh)
+        XCTAssertEqual(afterItself, fresh)
+        // echo with log-probabilities scores every prompt token, so nothing is taken from the cache
+        var echoed = b
+        echoed["echo"] = true
+        XCTAssertEqual(try running.complete(echoed).status, 200)
+        XCTAssertEqual(try hits(), 16)
+        running.stop()
+    }
+
     func testANewRequestJoinsWhileOthersGenerate() throws {
         let engine = ScriptedEngine(delay: .milliseconds(10))
         let running = try RunningServer(model: ServerFixtures.model(engine: engine)) { $0.scheduler.slots = 2 }

@@ -9,6 +9,9 @@ final class ServerMetrics: Sendable {
     let queueTime = Histogram(bounds: Histogram.latencyBounds)
     let promptTokens = Atomic<Int>(0)
     let generationTokens = Atomic<Int>(0)
+    /// Prompt tokens looked up in the slots' caches, and those found there (not computed again).
+    let prefixCacheQueries = Atomic<Int>(0)
+    let prefixCacheHits = Atomic<Int>(0)
     /// Sequences in slots, and waiting for one (set by the scheduler).
     let runningSequences = Atomic<Int>(0)
     let waitingSequences = Atomic<Int>(0)
@@ -52,8 +55,12 @@ final class ServerMetrics: Sendable {
         let reasons = finishedByReason.withLock { $0 }.sorted { $0.key < $1.key }
         metric("distillery:request_success_total", "counter", "Finished completion choices by finish reason.",
                reasons.map { (labels(["finished_reason": $0.key]), String($0.value)) })
-        metric("distillery:prompt_tokens_total", "counter", "Prompt tokens processed.",
+        metric("distillery:prompt_tokens_total", "counter", "Prompt tokens computed (not counting those found in a cache).",
                [("", String(promptTokens.load(ordering: .relaxed)))])
+        metric("distillery:prefix_cache_queries_total", "counter", "Prompt tokens looked up in the slots' KV caches.",
+               [("", String(prefixCacheQueries.load(ordering: .relaxed)))])
+        metric("distillery:prefix_cache_hits_total", "counter", "Prompt tokens found in a slot's KV cache, not computed again.",
+               [("", String(prefixCacheHits.load(ordering: .relaxed)))])
         metric("distillery:generation_tokens_total", "counter", "Tokens generated.",
                [("", String(generationTokens.load(ordering: .relaxed)))])
         metric("distillery:num_requests_running", "gauge", "Sequences in a slot (active slots).",

@@ -24,6 +24,11 @@ package protocol ServingEngine: AnyObject, Sendable {
     func decode(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void)
 
     func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float>
+
+    /// Whether keys and values cached by one sequence may serve another that starts with the same tokens:
+    /// true only where prefill, decode and the multi-sequence step compute the same bits for a position
+    /// whatever else is in the batch, so reuse never changes a completion.
+    var reusesCachedPrefixes: Bool { get }
 }
 
 /// One sequence's next token in a decode step.
@@ -34,6 +39,8 @@ package struct DecodeStep {
 }
 
 extension ServingEngine {
+    package var reusesCachedPrefixes: Bool { false }
+
     package func decode(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void) {
         decodeOneByOne(steps, consume: consume)
     }

@@ -32,7 +32,9 @@ extension Scheduler {
             }
             engine.decode(steps) { k, result in
                 switch result {
-                case .success(let logits): advance(slot: members[k], logits: logits)
+                case .success(let logits):
+                    slots[members[k]].cache.record(CollectionOfOne(steps[k].token), at: steps[k].position)
+                    advance(slot: members[k], logits: logits)
                 case .failure(let error): fail(slot: members[k], error)
                 }
             }
@@ -53,6 +55,7 @@ extension Scheduler {
             return
         }
         task.prefilled += count
+        slots[i].cache.record(task.prompt.tokens[start..<(start + count)], at: start)
         metrics.promptTokens.add(count, ordering: .relaxed)
         let v = engine.config.vocabularySize
         logits.withUnsafeBufferPointer { all in

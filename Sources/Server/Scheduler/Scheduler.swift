@@ -12,6 +12,11 @@ final class Scheduler: @unchecked Sendable {
         /// A KV cache kept between sequences, also across a swap to a model of the same configuration.
         var state: (any ModelState)?
         var stateConfig: ModelConfig?
+        /// What `state` holds, for the next prompt that starts the same way.
+        var cache = CachedPrefix()
+        /// When the slot last took a sequence: with no cached prefix to match, the least recently used
+        /// slot takes the next one, so the caches keep the most recent prompts.
+        var lastStarted: UInt64 = 0
     }
 
     let configuration: SchedulerConfiguration
@@ -28,6 +33,7 @@ final class Scheduler: @unchecked Sendable {
     private var waiting = TaskQueue()
     private var messages: [EngineInbox.Message] = []
     private var isStopping = false
+    private var started: UInt64 = 0
 
     init(configuration: SchedulerConfiguration, metrics: ServerMetrics, registry: ModelRegistry) {
         precondition(configuration.slots > 0 && configuration.prefillChunk > 0 && configuration.queueCapacity >= 0)
@@ -129,15 +135,30 @@ final class Scheduler: @unchecked Sendable {
             if slots[i].state != nil, slots[i].stateConfig != current?.config {
                 slots[i].state = nil
                 slots[i].stateConfig = nil
-            }
-            while slots[i].task == nil, let task = waiting.popFirst() {
-                guard !task.job.isFinished else {
-                    outstanding.add(-1, ordering: .relaxed)
-                    continue
-                }
-                start(task, in: i)
+                slots[i].cache.clear()
             }
         }
+        while !waiting.isEmpty, let i = slots.firstIndex(where: { $0.task == nil }) {
+            let task = waiting.popFirst()!
+            guard !task.job.isFinished else {
+                outstanding.add(-1, ordering: .relaxed)
+                continue
+            }
+            start(task, in: bestSlot(for: task, firstFree: i))
+        }
+    }
+
+    /// The free slot whose cache shares the longest prefix with the task's prompt, else the least recently used.
+    private func bestSlot(for task: SequenceTask, firstFree: Int) -> Int {
+        var best = firstFree
+        var bestShared = -1
+        for i in slots.indices[firstFree...] where slots[i].task == nil {
+            let shared = slots[i].cache.reusableLength(of: task.prompt.tokens, for: task.job.model)
+            if shared > bestShared || (shared == bestShared && slots[i].lastStarted < slots[best].lastStarted) {
+                (best, bestShared) = (i, shared)
+            }
+        }
+        return best
     }
 
     private func start(_ task: SequenceTask, in i: Int) {
@@ -147,7 +168,16 @@ final class Scheduler: @unchecked Sendable {
         if reusable != true {
             slots[i].state = model.engine.makeState(contextLength: contextLength)
             slots[i].stateConfig = model.config
+            slots[i].cache.clear()
         }
+        // prompt log-probabilities need every prompt position's logits: nothing can be skipped
+        let shared = task.wantsPromptLogprobs ? 0 : slots[i].cache.reusableLength(of: task.prompt.tokens, for: model)
+        slots[i].cache.keep(shared, for: model)
+        task.prefilled = shared
+        metrics.prefixCacheQueries.add(task.prompt.tokens.count, ordering: .relaxed)
+        metrics.prefixCacheHits.add(shared, ordering: .relaxed)
+        started += 1
+        slots[i].lastStarted = started
         slots[i].task = task
         metrics.queueTime.observe(MonotonicClock.seconds(from: task.queuedAt, to: MonotonicClock.now()))
         for token in task.prompt.tokens { task.sampler.accept(token) }
@@ -169,6 +199,7 @@ final class Scheduler: @unchecked Sendable {
     func fail(slot i: Int, _ error: InferenceError) {
         guard let task = slots[i].task else { return }
         task.job.fail(.internalError("Inference failed: \(error)."))
+        slots[i].cache.clear()
         release(slot: i)
     }
 

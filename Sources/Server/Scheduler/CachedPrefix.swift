@@ -1,0 +1,47 @@
+/// The tokens whose keys and values a slot's KV cache holds (positions 0..<tokens.count), and the model that
+/// computed them. A prompt that begins the same way starts its prefill after the shared part, as llama.cpp's
+/// prompt cache and vLLM's prefix caching do. Only engines whose prefill and decode compute the same bits
+/// whatever the batch take part (`ServingEngine.reusesCachedPrefixes`), so a reused prefix gives exactly the
+/// completion an empty slot gives.
+struct CachedPrefix {
+    private(set) var tokens: [Int32] = []
+    /// Weak: a swapped-out model is freed with its last request, not kept alive by a slot's memory of it
+    /// (and a new model at the old one's address is never taken for it).
+    private weak var model: LoadedModel?
+
+    /// How many leading tokens of `prompt` the cache supplies for `model`: at most all but the last, which
+    /// must still run to give the first token's logits.
+    func reusableLength(of prompt: [Int32], for model: LoadedModel) -> Int {
+        guard model === self.model, model.engine.reusesCachedPrefixes else { return 0 }
+        let limit = min(tokens.count, prompt.count - 1)
+        var shared = 0
+        while shared < limit && tokens[shared] == prompt[shared] { shared += 1 }
+        return shared
+    }
+
+    /// A new sequence of `model` keeps the first `count` cached tokens; it overwrites the positions after them.
+    mutating func keep(_ count: Int, for model: LoadedModel) {
+        if model !== self.model {
+            tokens.removeAll(keepingCapacity: true)
+            self.model = model
+        }
+        tokens.removeSubrange(min(count, tokens.count)...)
+    }
+
+    /// Keys and values for `newTokens` were written at `position...`.
+    mutating func record(_ newTokens: some Collection<Int32>, at position: Int) {
+        guard position == tokens.count else {
+            // not a continuation of what is cached: trust nothing beyond the write
+            tokens.removeAll(keepingCapacity: true)
+            model = nil
+            return
+        }
+        tokens.append(contentsOf: newTokens)
+    }
+
+    /// The cache's contents are unknown (a failed step, a new state).
+    mutating func clear() {
+        tokens.removeAll(keepingCapacity: true)
+        model = nil
+    }
+}
