@@ -143,7 +143,8 @@ def teacher_results(work):
             continue
         ours, theirs = load_json(ours_path), llama_perplexity_speed(theirs_path)
         if theirs:
-            rows.append({"distillery": ours["tokens_per_second"], "llama.cpp": theirs})
+            # positions run through the model per second on both sides (eval's overlapping windows included)
+            rows.append({"distillery": ours.get("forward_tokens_per_second", ours["tokens_per_second"]), "llama.cpp": theirs})
     if not rows:
         return None
     ours, theirs = median([r["distillery"] for r in rows]), median([r["llama.cpp"] for r in rows])

@@ -52,6 +52,8 @@ final class EvaluationTests: XCTestCase {
         let tally = try Evaluator(model: Self.model, contextLength: 8).slidingWindow(tokens) { calls.append(($0, $1)) }
         XCTAssertEqual(tally.scoredTokens, 19)
         XCTAssertEqual(calls.last?.0, calls.last?.1)
+        XCTAssertEqual(tally.forwardedTokens, 8 * calls.count, "every window is a whole one of 8 tokens")
+        XCTAssertEqual(calls.count, 4, "windows start at 0, 4, 8 and 12")
         // The first window's part equals the direct sum over its own 8 tokens.
         let firstWindow = try Evaluator(model: Self.model, contextLength: 8).slidingWindow(Array(tokens[0..<8]))
         XCTAssertEqual(firstWindow.bits, try directBits(Array(tokens[0..<8])), accuracy: 1e-3 * firstWindow.bits)
@@ -63,6 +65,7 @@ final class EvaluationTests: XCTestCase {
         let tally = try Evaluator(model: Self.model, contextLength: 8).llamaPerplexityProtocol(tokens)
         // 2 whole chunks of 8 (the 5-token tail is dropped), rows 4...6 of each scored.
         XCTAssertEqual(tally.scoredTokens, 2 * (8 - 1 - 4))
+        XCTAssertEqual(tally.forwardedTokens, 16)
         var chunk = Array(tokens[8..<16])
         chunk[0] = 1  // BOS replaces each chunk's first token
         let secondChunkBits = try directBits(chunk, from: 5)

@@ -7,6 +7,8 @@ public struct EvaluationTally: Sendable, Equatable {
     /// Σ -log2 p(token | context) over the scored tokens.
     public var bits: Double = 0
     public var scoredTokens = 0
+    /// Positions the model ran, scored or not (overlapping windows run some twice): the work done.
+    public var forwardedTokens = 0
 
     public init() {}
 
@@ -22,6 +24,7 @@ public struct EvaluationTally: Sendable, Equatable {
         var sum = a
         sum.bits += b.bits
         sum.scoredTokens += b.scoredTokens
+        sum.forwardedTokens += b.forwardedTokens
         return sum
     }
 }
@@ -52,6 +55,7 @@ public struct Evaluator<Model: LanguageModel> {
             let logits = try model.forward(tokens: slice, startPosition: 0, state: state, logits: .allTokens)
             // logits row j predicts slice[j + 1]; score the targets from window.firstScored on.
             score(logits, targets: slice, from: window.firstScored - window.start - 1, into: &tally)
+            tally.forwardedTokens += slice.count
             onChunk(index + 1, windows.count)
         }
         return tally
@@ -69,6 +73,7 @@ public struct Evaluator<Model: LanguageModel> {
             if let bos = model.config.bosTokenID { slice[0] = bos }
             let logits = try model.forward(tokens: slice, startPosition: 0, state: state, logits: .allTokens)
             score(logits, targets: slice, from: contextLength / 2, into: &tally)
+            tally.forwardedTokens += slice.count
             onChunk(chunk + 1, chunks)
         }
         return tally

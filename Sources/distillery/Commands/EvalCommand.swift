@@ -65,6 +65,7 @@ struct EvalCommand: Command {
         progress.finish()
 
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let forwarded = sliding.forwardedTokens + llama.forwardedTokens
         let evaluatedTokens = perDocument.reduce(0) { $0 + $1.count } + whole.count / contextLength * contextLength
         let report: [String: Any] = [
             "model": modelPath, "data": dataPath, "ctx": contextLength, "documents": documents.count,
@@ -73,6 +74,8 @@ struct EvalCommand: Command {
             "ppl_llama_protocol": llama.scoredTokens > 0 ? llama.perplexity : NSNull(),
             "tokens": perDocument.reduce(0) { $0 + $1.count }, "scored_tokens": sliding.scoredTokens,
             "bytes": bytes, "tokens_per_second": Double(evaluatedTokens) / seconds, "seconds": seconds,
+            // both protocols' windows, overlaps included: the rate llama-perplexity's n_chunks x n_ctx compares with
+            "forward_tokens": forwarded, "forward_tokens_per_second": Double(forwarded) / seconds,
         ]
         if json {
             try Console.printJSON(report)
