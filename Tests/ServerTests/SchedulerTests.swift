@@ -42,7 +42,10 @@ final class SchedulerTests: XCTestCase {
     /// A prompt that starts like the slot's last sequence skips the shared prefill and still gets exactly the
     /// completion, log-probabilities included, that it gets from an empty slot.
     func testAReusedPromptPrefixChangesNothing() throws {
-        let running = try RunningServer { $0.scheduler.slots = 1 }
+        let running = try RunningServer {
+            $0.scheduler.slots = 1
+            $0.scheduler.promptCacheBytes = 0
+        }
         let shared: [Int] = [1, 4921, 7201, 6831, 6515]
         func body(_ tail: [Int]) -> [String: Any] {
             ["prompt": shared + tail, "max_tokens": 12, "temperature": 0, "ignore_eos": true, "logprobs": 5]
@@ -69,6 +72,62 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(try running.complete(echoed).status, 200)
         XCTAssertEqual(try hits(), 16)
         running.stop()
+    }
+
+    /// Finished prompts' caches outlive their slot: with one slot, two prompts taking turns each find their own
+    /// cache again, and get exactly what they got the first time.
+    func testPromptsThatComeBackAreServedFromThePromptCache() throws {
+        for cacheBytes in [0, 1 << 20] {
+            let running = try RunningServer {
+                $0.scheduler.slots = 1
+                $0.scheduler.promptCacheBytes = cacheBytes
+            }
+            let a: [String: Any] = ["prompt": [1, 4921, 7201, 6831, 6515], "max_tokens": 12, "temperature": 0,
+                                    "ignore_eos": true, "logprobs": 3]
+            var b = a
+            b["prompt"] = [1, 300, 400, 500]
+            var hits: [Int] = []
+            var choices: [NSDictionary] = []
+            for body in [a, b, a, b] {
+                choices.append(try running.complete(body).choice() as NSDictionary)
+                let metrics = try running.request("GET", "/metrics").text
+                let line = metrics.split(separator: "\n").first { $0.hasPrefix("distillery:prefix_cache_hits_total ") }
+                hits.append(Int(line?.split(separator: " ").last ?? "") ?? -1)
+            }
+            XCTAssertEqual(choices[2], choices[0])
+            XCTAssertEqual(choices[3], choices[1])
+            if cacheBytes == 0 {
+                XCTAssertEqual(hits, [0, 1, 2, 3], "only the shared first token, from the slot itself")
+            } else {
+                // b parks a's cache (they share one token); then each finds its own parked cache: all but its last token
+                XCTAssertEqual(hits, [0, 0, 4, 7])
+            }
+            running.stop()
+        }
+    }
+
+    func testPromptCacheEvictsTheLeastRecentlyUsedBeyondItsBudget() {
+        let model = ServerFixtures.student
+        let perEntry = PromptCache.estimatedBytes(positions: 10, config: model.config)
+        var cache = PromptCache(capacityBytes: 2 * perEntry)
+        func prefix(_ first: Int32) -> CachedPrefix {
+            var prefix = CachedPrefix()
+            prefix.keep(0, for: model)
+            prefix.record((0..<10).map { first + $0 }, at: 0)
+            return prefix
+        }
+        for (time, first) in [(1, 100), (3, 200), (2, 300)] as [(UInt64, Int32)] {
+            cache.park(state: model.engine.makeState(contextLength: 16), config: model.config, prefix: prefix(first), at: time)
+        }
+        XCTAssertEqual(cache.entries.map { $0.prefix.tokens.first }, [200, 300], "the oldest went first")
+        XCTAssertEqual(cache.bytes, 2 * perEntry)
+        let prompt: [Int32] = [300, 301, 302, 303, 304, 9]
+        XCTAssertEqual(cache.bestEntry(for: prompt, model: model, longerThan: 0)?.shared, 5)
+        XCTAssertNil(cache.bestEntry(for: prompt, model: model, longerThan: 5))
+        _ = cache.take(1)
+        XCTAssertEqual(cache.bytes, perEntry)
+        cache.keepOnly(nil)
+        XCTAssertTrue(cache.entries.isEmpty)
     }
 
     func testANewRequestJoinsWhileOthersGenerate() throws {

@@ -5,6 +5,8 @@
 /// completion an empty slot gives.
 struct CachedPrefix {
     private(set) var tokens: [Int32] = []
+    /// The most positions ever written into this state: what its memory holds, whatever is still valid.
+    private(set) var highWater = 0
     /// Weak: a swapped-out model is freed with its last request, not kept alive by a slot's memory of it
     /// (and a new model at the old one's address is never taken for it).
     private weak var model: LoadedModel?
@@ -37,9 +39,12 @@ struct CachedPrefix {
             return
         }
         tokens.append(contentsOf: newTokens)
+        highWater = max(highWater, tokens.count)
     }
 
-    /// The cache's contents are unknown (a failed step, a new state).
+    func belongs(to model: LoadedModel) -> Bool { model === self.model && !tokens.isEmpty }
+
+    /// The cache's contents are unknown (a failed step); a new state starts from `CachedPrefix()`.
     mutating func clear() {
         tokens.removeAll(keepingCapacity: true)
         model = nil

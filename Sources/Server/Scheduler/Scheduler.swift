@@ -31,6 +31,7 @@ final class Scheduler: @unchecked Sendable {
 
     var slots: [Slot]
     private var waiting = TaskQueue()
+    private var promptCache: PromptCache
     private var messages: [EngineInbox.Message] = []
     private var isStopping = false
     private var started: UInt64 = 0
@@ -41,6 +42,7 @@ final class Scheduler: @unchecked Sendable {
         self.metrics = metrics
         self.registry = registry
         slots = Array(repeating: Slot(), count: configuration.slots)
+        promptCache = PromptCache(capacityBytes: configuration.promptCacheBytes)
     }
 
     /// The most sequences one request may bring: more could never be admitted.
@@ -135,9 +137,10 @@ final class Scheduler: @unchecked Sendable {
             if slots[i].state != nil, slots[i].stateConfig != current?.config {
                 slots[i].state = nil
                 slots[i].stateConfig = nil
-                slots[i].cache.clear()
+                slots[i].cache = CachedPrefix()
             }
         }
+        if !waiting.isEmpty { promptCache.keepOnly(current) }
         while !waiting.isEmpty, let i = slots.firstIndex(where: { $0.task == nil }) {
             let task = waiting.popFirst()!
             guard !task.job.isFinished else {
@@ -168,15 +171,15 @@ final class Scheduler: @unchecked Sendable {
         if reusable != true {
             slots[i].state = model.engine.makeState(contextLength: contextLength)
             slots[i].stateConfig = model.config
-            slots[i].cache.clear()
+            slots[i].cache = CachedPrefix()
         }
+        started += 1
         // prompt log-probabilities need every prompt position's logits: nothing can be skipped
-        let shared = task.wantsPromptLogprobs ? 0 : slots[i].cache.reusableLength(of: task.prompt.tokens, for: model)
+        let shared = task.wantsPromptLogprobs ? 0 : takeLongestCachedPrefix(for: task, in: i, contextLength: contextLength)
         slots[i].cache.keep(shared, for: model)
         task.prefilled = shared
         metrics.prefixCacheQueries.add(task.prompt.tokens.count, ordering: .relaxed)
         metrics.prefixCacheHits.add(shared, ordering: .relaxed)
-        started += 1
         slots[i].lastStarted = started
         slots[i].task = task
         metrics.queueTime.observe(MonotonicClock.seconds(from: task.queuedAt, to: MonotonicClock.now()))
@@ -184,6 +187,29 @@ final class Scheduler: @unchecked Sendable {
         if task.maxTokens == 0 && !task.wantsPromptLogprobs {
             finish(slot: i, .length)
         }
+    }
+
+    /// Gives slot `i` the KV cache, its own or a parked one, that shares the most of the task's prompt, and
+    /// parks the slot's cache rather than overwrite a prompt that may come back. Returns the shared length.
+    private func takeLongestCachedPrefix(for task: SequenceTask, in i: Int, contextLength: Int) -> Int {
+        let model = task.job.model
+        let own = slots[i].cache.reusableLength(of: task.prompt.tokens, for: model)
+        guard promptCache.isEnabled, model.engine.reusesCachedPrefixes, let state = slots[i].state else { return own }
+        if let (index, shared) = promptCache.bestEntry(for: task.prompt.tokens, model: model, longerThan: own) {
+            let entry = promptCache.take(index)
+            promptCache.park(state: state, config: slots[i].stateConfig!, prefix: slots[i].cache, at: slots[i].lastStarted)
+            slots[i].state = entry.state
+            slots[i].cache = entry.prefix
+            return shared
+        }
+        // sharing less than half of what the slot holds: keep that for its own return, start on a fresh cache
+        if own * 2 < slots[i].cache.tokens.count && slots[i].cache.belongs(to: model) {
+            promptCache.park(state: state, config: slots[i].stateConfig!, prefix: slots[i].cache, at: slots[i].lastStarted)
+            slots[i].state = model.engine.makeState(contextLength: contextLength)
+            slots[i].cache = CachedPrefix()
+            return 0
+        }
+        return own
     }
 
     /// Ends a sequence: its last text (`text`, then whatever was held back) goes out, and the slot frees.

@@ -15,6 +15,7 @@ struct ServeCommand: Command {
             .value("--slots", name: "N", help: "Sequences decoded together", default: "8"),
             .value("--ctx", name: "N", help: "Context length per slot (default: the model's)"),
             .value("--queue", name: "N", help: "Sequences that may wait for a slot before 429", default: "64"),
+            .value("--prompt-cache-mb", name: "N", help: "Memory for finished prompts' KV caches, reused by prompts that start the same way (0: off)", default: "256"),
             .value("--max-params", name: "N", help: "Refuse models with more parameters (e.g. 100M)", default: "100M"),
             .value("--api-key", name: "KEY", help: "Require 'Authorization: Bearer KEY' (or set DISTILLERY_API_KEY)"),
             .value("--admin-token", name: "TOKEN", help: "Enable /admin/* with this token (or set DISTILLERY_ADMIN_TOKEN)"),
@@ -34,6 +35,7 @@ struct ServeCommand: Command {
         configuration.scheduler.slots = try arguments.int("--slots", in: 1...256)!
         configuration.scheduler.contextLength = try arguments.int("--ctx", in: 1...1_048_576)
         configuration.scheduler.queueCapacity = try arguments.int("--queue", in: 0...100_000)!
+        configuration.scheduler.promptCacheBytes = try arguments.int("--prompt-cache-mb", in: 0...1_048_576)! << 20
         configuration.loading.maxParameters = try Self.count(arguments.string("--max-params")!, option: "--max-params")
         configuration.loading.quantize = arguments.flag("--quantize")
         let environment = ProcessInfo.processInfo.environment
