@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "LoadGeneratorTests", dependencies: ["LoadGenerator"]),
 
         .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels"], path: "Benchmarks/KernelsBenchmark"),
-        .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
+        .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "Engine", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
         .executableTarget(name: "LoadGenerator", path: "Benchmarks/LoadGenerator"),
     ]
 )

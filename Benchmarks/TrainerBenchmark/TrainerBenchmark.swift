@@ -9,6 +9,7 @@
 // by hand (OPENBLAS_CORETYPE=SkylakeX on AVX-512, Haswell on AVX2) to measure what the CLI runs.
 import COpenBLAS
 import Distill
+import Engine
 import Foundation
 
 @main
@@ -23,14 +24,14 @@ struct TrainerBenchmark {
         let loss = try DistillationLoss(name: options.loss)
 
         // synthetic data: random tokens, and random but valid top-k teacher targets
-        var rng = Xoshiro256(seed: 2)
+        var rng = SeededRandom(seed: 2)
         func randomSequence() throws -> TrainingSequence {
             let tokens = (0...T).map { _ in Int32(rng.next() % UInt64(V)) }
             var ids: [Int32] = [], logprobs: [Float] = []
             for _ in 0..<T {
                 var chosen = Set<Int32>()
                 while chosen.count < options.k { chosen.insert(Int32(rng.next() % UInt64(V))) }
-                let weights = (0..<options.k).map { _ in rng.nextUniform() + 0.01 }
+                let weights = (0..<options.k).map { _ in rng.nextUnitFloat() + 0.01 }
                 let total = weights.reduce(0, +)
                 ids += chosen.sorted()
                 logprobs += weights.map { log(0.9 * $0 / total) }

@@ -1,7 +1,10 @@
-/// xoshiro256** seeded through SplitMix64: small, fast, and the same stream for the same seed on every machine.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var s0, s1, s2, s3: UInt64
+/// xoshiro256** (Blackman and Vigna) seeded through SplitMix64: small, fast, and the same stream for the same
+/// seed on every machine. Its whole state is four words, so a training checkpoint can store it and a resumed
+/// run draws exactly the numbers the uninterrupted run would.
+public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
+    public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
+    /// Seeds the four words through SplitMix64, as the authors recommend, so nearby seeds diverge at once.
     public init(seed: UInt64) {
         var mix = seed
         func splitMix() -> UInt64 {
@@ -11,22 +14,28 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+        state = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    public init(state: (UInt64, UInt64, UInt64, UInt64)) { self.state = state }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.state.0 == b.state.0 && a.state.1 == b.state.1 && a.state.2 == b.state.2 && a.state.3 == b.state.3
     }
 
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(s1 &* 5, 7) &* 9
-        let t = s1 << 17
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = rotateLeft(s3, 45)
+        let result = rotateLeft(state.1 &* 5, 7) &* 9
+        let shifted = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= shifted
+        state.3 = rotateLeft(state.3, 45)
         return result
     }
 
-    /// Uniform in [0, 1), 24 random bits.
+    /// Uniform in [0, 1) from the top 24 bits, exactly representable as a Float.
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * (1 / Float(1 << 24))
     }

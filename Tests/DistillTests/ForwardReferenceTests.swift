@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import XCTest
 import Distill
@@ -6,7 +7,7 @@ import Distill
 /// is compared with a naive scalar twin written straight from the definition, on shapes that are not
 /// multiples of the SIMD width.
 final class ForwardReferenceTests: XCTestCase {
-    var rng = Xoshiro256(seed: 21)
+    var rng = SeededRandom(seed: 21)
 
     func testMatmulMatchesNaiveLoops() {
         let N = 7, IC = 13, OC = 5

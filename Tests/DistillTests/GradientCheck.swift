@@ -1,10 +1,11 @@
+import Engine
 import XCTest
 import Distill
 
 /// Finite-difference checking for f32 layers: the scalar under test is always accumulated in Double,
 /// and each input is nudged by +-h in f32, so the numeric gradient is good to ~1e-4 on O(1) values.
 enum GradientCheck {
-    static func random(_ n: Int, _ rng: inout Xoshiro256, scale: Float = 1) -> [Float] {
+    static func random(_ n: Int, _ rng: inout SeededRandom, scale: Float = 1) -> [Float] {
         (0..<n).map { _ in rng.nextNormal() * scale }
     }
 

@@ -1,3 +1,4 @@
+import Engine
 import Distill
 
 /// A small random Llama teacher built from `TrainingModel` (larger init so its predictions are peaked),
@@ -26,7 +27,7 @@ struct TinyTeacher {
     /// count sequences of T + 1 tokens sampled from the teacher (temperature 1), each with its top-k targets.
     func sample(count: Int, sequenceLength T: Int, seed: UInt64) throws -> [TrainingSequence] {
         let V = model.config.vocabularySize
-        var rng = Xoshiro256(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var tokens = [Int32](repeating: 0, count: count * (T + 1))
         for b in 0..<count { tokens[b * (T + 1)] = Int32(rng.next() % UInt64(V)) }
         // one position at a time, feeding the prefix sampled so far
@@ -52,10 +53,10 @@ struct TinyTeacher {
         (0..<count).flatMap { b in tokens[b * stride..<(b * stride + length)] }
     }
 
-    private func sampleIndex(_ logits: [Float], _ rng: inout Xoshiro256) -> Int32 {
+    private func sampleIndex(_ logits: [Float], _ rng: inout SeededRandom) -> Int32 {
         let m = logits.max()!
         let weights = logits.map { Double(scalarExp($0 - m)) }
-        var u = Double(rng.nextUniform()) * weights.reduce(0, +)
+        var u = Double(rng.nextUnitFloat()) * weights.reduce(0, +)
         for (i, w) in weights.enumerated() {
             u -= w
             if u <= 0 { return Int32(i) }

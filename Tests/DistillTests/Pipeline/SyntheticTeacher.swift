@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import GGUF
 import Tokenizer
@@ -10,7 +11,7 @@ enum SyntheticCorpus {
 
     /// `count` documents of a few hundred bytes each, all different.
     static func documents(count: Int, seed: UInt64 = 1) -> [String] {
-        var rng = Xoshiro256(seed: seed)
+        var rng = SeededRandom(seed: seed)
         func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
         return (0..<count).map { d in
             var text = "import os\n\n"

@@ -1,3 +1,5 @@
+import Engine
+
 /// A Llama student's weights in f32, one flat block laid out by `ParameterLayout`.
 /// The class owns the memory; the trainer's graph reads and the optimizer writes it in place.
 public final class TrainingModel {
@@ -11,7 +13,7 @@ public final class TrainingModel {
     public convenience init(config: TrainingModelConfig, seed: UInt64, standardDeviation: Float = 0.02) throws {
         try config.validate()
         self.init(validConfig: config)
-        var rng = Xoshiro256(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let residualScale = 1 / Float(2 * config.layerCount).squareRoot()
         for tensor in layout.tensors {
             let p = parameters.base + tensor.offset

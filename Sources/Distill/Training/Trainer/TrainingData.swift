@@ -1,3 +1,5 @@
+import Engine
+
 /// One training example: T + 1 tokens (the first T are the inputs, the last T the next-token targets) and,
 /// for distillation, each teacher's targets at the T input positions.
 public struct TrainingSequence: Sendable, Equatable {
@@ -29,13 +31,13 @@ public struct InMemoryTrainingData: TrainingDataSource, Sendable {
 struct DataCursor: Codable, Equatable {
     var epoch: Int
     var index: Int
-    var epochSeed: [UInt64]  // Xoshiro256 state at the start of the epoch's shuffle
+    var epochSeed: [UInt64]  // SeededRandom state at the start of the epoch's shuffle
 
     /// The visiting order of one epoch: a Fisher-Yates shuffle drawn from epochSeed, or 0..<count.
     func order(count: Int, shuffle: Bool) -> [Int] {
         var order = Array(0..<count)
         guard shuffle else { return order }
-        var rng = Xoshiro256(state: (epochSeed[0], epochSeed[1], epochSeed[2], epochSeed[3]))
+        var rng = SeededRandom(state: (epochSeed[0], epochSeed[1], epochSeed[2], epochSeed[3]))
         for i in stride(from: count - 1, to: 0, by: -1) {
             order.swapAt(i, Int(rng.next() % UInt64(i + 1)))
         }
@@ -44,14 +46,14 @@ struct DataCursor: Codable, Equatable {
 
     /// The next epoch's seed continues the same generator, so every epoch has its own order.
     func nextEpoch() -> DataCursor {
-        var rng = Xoshiro256(state: (epochSeed[0], epochSeed[1], epochSeed[2], epochSeed[3]))
+        var rng = SeededRandom(state: (epochSeed[0], epochSeed[1], epochSeed[2], epochSeed[3]))
         _ = rng.next()
         let s = rng.state
         return DataCursor(epoch: epoch + 1, index: 0, epochSeed: [s.0, s.1, s.2, s.3])
     }
 
     static func start(seed: UInt64) -> DataCursor {
-        let s = Xoshiro256(seed: seed).state
+        let s = SeededRandom(seed: seed).state
         return DataCursor(epoch: 0, index: 0, epochSeed: [s.0, s.1, s.2, s.3])
     }
 }
