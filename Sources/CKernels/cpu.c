@@ -36,3 +36,38 @@ int ck_pin_current_thread(int core) {
 #else
 int ck_pin_current_thread(int core) { (void)core; return -1; }
 #endif
+
+#if defined(__linux__)
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// The kernel's struct sched_attr (linux/sched/types.h), which glibc does not export.
+struct ck_sched_attr {
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+    uint32_t sched_util_min, sched_util_max;
+};
+
+int ck_request_time_slice(uint64_t nanoseconds) {
+#if defined(SYS_sched_setattr) && defined(SYS_sched_getattr)
+    struct ck_sched_attr attr;
+    memset(&attr, 0, sizeof attr);
+    // read first, so the thread keeps its policy and nice value
+    if (syscall(SYS_sched_getattr, 0, &attr, sizeof attr, 0) != 0) return errno;
+    attr.size = sizeof attr;
+    attr.sched_runtime = nanoseconds;
+    return syscall(SYS_sched_setattr, 0, &attr, 0) == 0 ? 0 : errno;
+#else
+    (void)nanoseconds;
+    return ENOSYS;
+#endif
+}
+#else
+int ck_request_time_slice(uint64_t nanoseconds) { (void)nanoseconds; return -1; }
+#endif

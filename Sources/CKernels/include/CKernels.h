@@ -29,6 +29,12 @@ int ck_cpu_has_avx2(void);
 /// Binds the calling thread to one core (Linux); 0 on success, an errno value otherwise.
 int ck_pin_current_thread(int core);
 
+/// Asks the scheduler for time slices of about `nanoseconds` for the calling thread (Linux 6.12+ EEVDF custom
+/// slices, 0.1 to 100 ms): a thread that sleeps most of the time and must react quickly, when it wakes, then
+/// preempts busier threads at once instead of waiting for their default slice to end. 0 on success, an errno
+/// value otherwise (older kernels: no effect).
+int ck_request_time_slice(uint64_t nanoseconds);
+
 /// One int8 matrix product over a range of 16-row groups of an interleaved Q8 matrix.
 ///
 /// Weight layout (written by Swift's Q8Matrix): quants[G][B][8][16][4] as unsigned bytes w ^ 0x80 (= w + 128),

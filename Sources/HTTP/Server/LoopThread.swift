@@ -1,3 +1,4 @@
+import CKernels
 import Glibc
 
 /// Starts the loop's dedicated OS thread. Plain pthreads keep the HTTP target free of Foundation.
@@ -12,6 +13,10 @@ enum LoopThread {
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { context in
             let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+            // The loop wakes for every token it streams and sleeps in between, while the compute threads keep
+            // every core busy: a woken loop waited up to a whole default slice (1.4 ms here) for a core, so a whole
+            // short completion reached the client at once (Benchmarks/README.md, "Serving latency").
+            _ = ck_request_time_slice(100_000)
             body.run()
             return nil
         }, body)
