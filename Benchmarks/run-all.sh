@@ -109,6 +109,7 @@ else
 fi
 for server in "${servers[@]}"; do
     wait_healthy "${port[$server]}" "${pid[$server]}" "$server"
+    awk '/^VmRSS:/ { print $2 }' "/proc/${pid[$server]}/status" > "$work/idle-rss-$server.txt"   # kB, before any request
     log "$server ready on port ${port[$server]} (pid ${pid[$server]}); warming up"
     "$loadgen" run --url "http://127.0.0.1:${port[$server]}" --prompts "$prompts" --concurrency "$slots" \
         --requests $((2 * slots)) --duration 60 --max-tokens "$tokens" > "$work/warmup-$server.txt"

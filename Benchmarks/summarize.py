@@ -199,6 +199,9 @@ def comparisons(results):
            for s in (OURS, THEIRS)}
     if rss[OURS] and rss[THEIRS]:
         rows.append(("server peak RSS, MB", rss[OURS], rss[THEIRS], True))
+    idle = results["serving"].get("idle_rss_mb") or {}
+    if idle.get(OURS) and idle.get(THEIRS):
+        rows.append(("server idle RSS (loaded, before any request), MB", idle[OURS], idle[THEIRS], True))
     out = []
     for name, ours, theirs, lower_is_better in rows:
         if ours is None or theirs is None or theirs == 0:
@@ -207,6 +210,15 @@ def comparisons(results):
         ahead = ratio < 1 if lower_is_better else ratio > 1
         out.append({"measure": name, OURS: ours, "llama.cpp": theirs, "ratio": ratio,
                     "lower_is_better": lower_is_better, "distillery_ahead": ahead})
+    return out
+
+
+def idle_rss(work):
+    """Each server's resident memory once healthy, before its first request (run-all.sh's idle-rss-*.txt, kB)."""
+    out = {}
+    for path in glob.glob(os.path.join(work, "idle-rss-*.txt")):
+        server = os.path.basename(path)[len("idle-rss-"):-len(".txt")]
+        out[server] = int(open(path).read().split()[0]) / 1024
     return out
 
 
@@ -245,7 +257,7 @@ def results(work, results_dir, date, model, settings):
            "phases": phase_load,
            "engine": engine_results(work),
            "teacher": teacher_results(work),
-           "serving": {"concurrency_sweep": sweep, "open_loop": open_loop,
+           "serving": {"concurrency_sweep": sweep, "open_loop": open_loop, "idle_rss_mb": idle_rss(work),
                        "cdf": cdf_at(work, cdf_concurrency) if cdf_concurrency else None},
            "hot_swap": hot_swap}
     out["comparisons"] = comparisons(out)
