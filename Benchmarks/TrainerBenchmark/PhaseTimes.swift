@@ -36,7 +36,7 @@ struct PhaseTimes {
             }
             try tokens.withUnsafeBufferPointer { try graph.forward(tokens: $0) }
             times.forward = lap()
-            try LossLayer.backward(graph.logitGradients.base, graph.logits.base, targets, teacher, loss,
+            try LossLayer.backward(graph.logitGradients.pointer, graph.logits.pointer, targets, teacher, loss,
                                    dloss: 1 / Float(N), N, V)
             times.loss = lap()
             graph.backward()

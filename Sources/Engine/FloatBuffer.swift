@@ -1,8 +1,9 @@
-/// A fixed-size f32 array allocated once and freed with its owner: weights, KV caches, scratch.
-/// Kernels take its raw pointer, llama2.c style, so the hot loops see no array bounds or copies.
+/// A fixed-size f32 array allocated once and freed with its owner: weights, KV caches, scratch, and the
+/// trainer's parameters, gradients and activations (llm.c's `params_memory`). Kernels and layers take its raw
+/// pointer, llama2.c style, so the hot loops see no array bounds or copy-on-write.
 public final class FloatBuffer: @unchecked Sendable {
     // Weights are written only during loading, before the buffer is shared; scratch buffers belong
-    // to one inference state, which one thread drives at a time.
+    // to one inference state or one trainer, which one thread drives at a time.
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
 
@@ -22,4 +23,16 @@ public final class FloatBuffer: @unchecked Sendable {
 
     public var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: pointer, count: count) }
     public var array: [Float] { Array(buffer) }
+
+    public subscript(index: Int) -> Float {
+        get { pointer[index] }
+        set { pointer[index] = newValue }
+    }
+
+    public func zero() { pointer.update(repeating: 0, count: count) }
+
+    public func copy(from other: FloatBuffer) {
+        precondition(other.count == count, "FloatBuffer copy between different sizes")
+        pointer.update(from: other.pointer, count: count)
+    }
 }

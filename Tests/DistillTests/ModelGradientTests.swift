@@ -24,10 +24,10 @@ final class ModelGradientTests: XCTestCase {
 
         func value() -> Double {
             try! tokens.withUnsafeBufferPointer { try graph.forward(tokens: $0) }
-            return try! LossLayer.forward(graph.logits.base, targets, teacher, loss, N, V).loss
+            return try! LossLayer.forward(graph.logits.pointer, targets, teacher, loss, N, V).loss
         }
         _ = value()
-        try LossLayer.backward(graph.logitGradients.base, graph.logits.base, targets, teacher, loss, dloss: 1, N, V)
+        try LossLayer.backward(graph.logitGradients.pointer, graph.logits.pointer, targets, teacher, loss, dloss: 1, N, V)
         graph.backward()
         let analytic = graph.gradients.array
 

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// A training checkpoint on disk, little-endian:
@@ -40,7 +41,7 @@ enum Checkpoint {
             try prefix.withUnsafeBytes(put)
             try json.withUnsafeBytes(put)
             for block in [parameters, m, v] {
-                try put(UnsafeRawBufferPointer(UnsafeBufferPointer(start: block.base, count: block.count)))
+                try put(UnsafeRawBufferPointer(UnsafeBufferPointer(start: block.pointer, count: block.count)))
             }
             try withUnsafeBytes(of: checksum.value.littleEndian) { try file.write($0) }
         }
@@ -81,7 +82,7 @@ enum Checkpoint {
         guard stored == checksum.value else { throw fail("checksum mismatch: the file is corrupt") }
         let blocks = (0..<3).map { i in
             let block = FloatBuffer(count: P)
-            UnsafeMutableRawBufferPointer(start: block.base, count: floatBytes)
+            UnsafeMutableRawBufferPointer(start: block.pointer, count: floatBytes)
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[(floatsStart + i * floatBytes)...].prefix(floatBytes)))
             return block
         }

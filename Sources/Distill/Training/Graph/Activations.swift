@@ -1,3 +1,5 @@
+import Engine
+
 /// Everything the forward pass keeps for the backward pass, allocated once for a (B, T) like llm.c's
 /// `ActivationTensors`. N = B*T rows.
 final class Activations {

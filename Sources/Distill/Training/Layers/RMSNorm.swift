@@ -1,3 +1,5 @@
+import Engine
+
 /// RMSNorm (Zhang and Sennrich 2019), as Llama uses it: out = x / rms(x) * weight, no mean, no bias.
 package enum RMSNorm {
     /// out [N, C] = inp * rstd * weight [C]; rstd [N] = 1 / sqrt(mean(inp^2) + eps), kept for backward.
@@ -36,13 +38,13 @@ package enum RMSNorm {
         let partial = FloatBuffer(count: chunks * C)  // [chunks, C] dweight per chunk
         Parallel.forEachChunk(rows: chunks, minimumRowsPerChunk: 1) { chunkRange in
             for chunk in chunkRange {
-                let dw = partial.base + chunk * C
+                let dw = partial.pointer + chunk * C
                 for n in Parallel.chunkRange(chunk, of: chunks, rows: N) {
                     backwardRow(dinp + n * C, dw, dout + n * C, inp + n * C, weight, rstd[n], C)
                 }
             }
         }
-        for chunk in 0..<chunks { VectorMath.add(dweight, partial.base + chunk * C, C) }
+        for chunk in 0..<chunks { VectorMath.add(dweight, partial.pointer + chunk * C, C) }
     }
 
     private static func backwardRow(

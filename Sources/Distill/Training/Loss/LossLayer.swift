@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Per-position results of the loss; sums are taken in position order so they are reproducible.

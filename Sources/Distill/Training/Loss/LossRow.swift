@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// The loss at one position, forward and (optionally) backward. Student buckets at temperature tau:
@@ -35,7 +36,7 @@ struct LossRow {
         var reusableUnitTemperature: (e: UnsafeMutablePointer<Float>, Z: Float, maxU: Float)? = nil
 
         if let teacher {
-            let tau = loss.temperature, e = scratch.base
+            let tau = loss.temperature, e = scratch.pointer
             let m = VectorMath.max(z, V) / tau
             _ = VectorMath.expScaledShifted(e, z, scale: 1 / tau, shift: m, V)
             // gather the top-k buckets, zero them in e, and sum what remains: the tail
@@ -84,8 +85,8 @@ struct LossRow {
 
     private func unitTemperatureSoftmax(_ z: UnsafePointer<Float>) -> (UnsafeMutablePointer<Float>, Float, Float) {
         let m = VectorMath.max(z, V)
-        let Z = VectorMath.expScaledShifted(scratch.base, z, scale: 1, shift: m, V)
-        return (scratch.base, Z, m)
+        let Z = VectorMath.expScaledShifted(scratch.pointer, z, scale: 1, shift: m, V)
+        return (scratch.pointer, Z, m)
     }
 
     /// Fills bucketIds and teacherLog (tail last) for position n, and sizes studentLog and h to match.

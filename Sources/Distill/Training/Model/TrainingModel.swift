@@ -16,7 +16,7 @@ public final class TrainingModel {
         var rng = SeededRandom(seed: seed)
         let residualScale = 1 / Float(2 * config.layerCount).squareRoot()
         for tensor in layout.tensors {
-            let p = parameters.base + tensor.offset
+            let p = parameters.pointer + tensor.offset
             if tensor.name.hasSuffix("norm.weight") {
                 p.update(repeating: 1, count: tensor.count)
                 continue
@@ -52,7 +52,7 @@ public final class TrainingModel {
                 throw TrainingError.invalidConfiguration(
                     "tensor \(tensor.name) has \(values.count) values, expected \(tensor.rows) x \(tensor.columns)")
             }
-            values.withUnsafeBufferPointer { parameters.base.advanced(by: tensor.offset).update(from: $0.baseAddress!, count: tensor.count) }
+            values.withUnsafeBufferPointer { parameters.pointer.advanced(by: tensor.offset).update(from: $0.baseAddress!, count: tensor.count) }
         }
         if let extra = tensors.keys.sorted().first(where: { layout.tensor(named: $0) == nil }) {
             throw TrainingError.invalidConfiguration("tensor \(extra) does not belong to this config")
@@ -73,8 +73,8 @@ public final class TrainingModel {
     /// One tensor's weights, row-major [rows, columns] as GGUF stores them.
     public func weights(named name: String) -> [Float]? {
         guard let tensor = layout.tensor(named: name) else { return nil }
-        return Array(UnsafeBufferPointer(start: parameters.base + tensor.offset, count: tensor.count))
+        return Array(UnsafeBufferPointer(start: parameters.pointer + tensor.offset, count: tensor.count))
     }
 
-    var tensors: ModelTensors { ModelTensors(layout, base: parameters.base) }
+    var tensors: ModelTensors { ModelTensors(layout, base: parameters.pointer) }
 }

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// AdamW (Loshchilov and Hutter 2019) over the flat parameter block, as in PyTorch and llm.c:
@@ -23,8 +24,8 @@ final class AdamW {
         let correction1 = 1 - pow(b1, t), correction2 = 1 - pow(b2, t)
         for tensor in layout.tensors {
             let decay = tensor.decays ? config.weightDecay : 0
-            let p = parameters.base + tensor.offset, g = gradients.base + tensor.offset
-            let m = m.base + tensor.offset, v = v.base + tensor.offset
+            let p = parameters.pointer + tensor.offset, g = gradients.pointer + tensor.offset
+            let m = m.pointer + tensor.offset, v = v.pointer + tensor.offset
             let blocks = tensor.count / 16
             Parallel.forEachChunk(rows: blocks, minimumRowsPerChunk: 2048) { range in
                 for block in range {

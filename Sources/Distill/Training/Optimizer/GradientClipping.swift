@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Global L2 norm of the gradient, and scaling to a maximum norm (Pascanu et al. 2013).
@@ -12,7 +13,7 @@ enum GradientClipping {
             Parallel.forEachChunk(rows: chunks, minimumRowsPerChunk: 1) { range in
                 for chunk in range {
                     let start = chunk * chunkSize, count = min(chunkSize, gradients.count - start)
-                    out[chunk] = Double(VectorMath.dot(gradients.base + start, gradients.base + start, count))
+                    out[chunk] = Double(VectorMath.dot(gradients.pointer + start, gradients.pointer + start, count))
                 }
             }
         }
@@ -23,7 +24,7 @@ enum GradientClipping {
     static func clip(_ gradients: FloatBuffer, maxNorm: Float) -> Double {
         let norm = globalNorm(gradients)
         if maxNorm > 0, norm > Double(maxNorm) {
-            VectorMath.scale(gradients.base, gradients.base, Float(Double(maxNorm) / norm), gradients.count)
+            VectorMath.scale(gradients.pointer, gradients.pointer, Float(Double(maxNorm) / norm), gradients.count)
         }
         return norm
     }

@@ -24,7 +24,7 @@ extension Trainer {
             let teacher = try teacherTargets(for: real)
             sawTeacher = sawTeacher && teacher != nil
             try graph.forward(tokens: UnsafeBufferPointer(batch.tokens))
-            let part = try LossLayer.forward(graph.logits.base, batch.targets.baseAddress!, teacher, config.loss,
+            let part = try LossLayer.forward(graph.logits.pointer, batch.targets.baseAddress!, teacher, config.loss,
                                              real.count * T, V)
             sums.add(part)
         }

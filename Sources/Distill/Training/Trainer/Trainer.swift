@@ -63,7 +63,7 @@ public final class Trainer {
             let teacher = try loadNextBatch()
             sawTeacher = sawTeacher && teacher != nil
             try graph.forward(tokens: UnsafeBufferPointer(batch.tokens))
-            let micro = try LossLayer.backward(graph.logitGradients.base, graph.logits.base, batch.targets.baseAddress!,
+            let micro = try LossLayer.backward(graph.logitGradients.pointer, graph.logits.pointer, batch.targets.baseAddress!,
                                                teacher, config.loss, dloss: dloss, N, V)
             sums.add(micro)
             graph.backward()
