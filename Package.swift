@@ -29,8 +29,10 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "Kernels", "CJemalloc"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine", "Tokenizer"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF"]),
+        // the socket client both the HTTP and the Server tests drive servers with
+        .target(name: "TestHTTPClient", path: "Tests/TestHTTPClient"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestHTTPClient"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF", "TestHTTPClient"]),
         .testTarget(name: "CLITests", dependencies: ["distillery"]),
         .testTarget(name: "LoadGeneratorTests", dependencies: ["LoadGenerator"]),
 

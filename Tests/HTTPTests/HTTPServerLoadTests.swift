@@ -1,3 +1,4 @@
+import TestHTTPClient
 import Dispatch
 import Glibc
 import XCTest
@@ -15,7 +16,7 @@ final class HTTPServerLoadTests: XCTestCase {
 
     func testSequentialKeepAliveRequests() throws {
         try withServer(handler: echoHandler) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             let count = 2_000
             let start = Self.monotonicNanoseconds()
             for _ in 0..<count {
@@ -50,7 +51,7 @@ final class HTTPServerLoadTests: XCTestCase {
                 done.enter()
                 Thread.detachNewThread {
                     defer { done.leave() }
-                    guard let client = try? TestClient(port: server.port) else { return }
+                    guard let client = try? TestHTTPClient(port: server.port, timeout: .seconds(3)) else { return }
                     try? client.send("GET /stream HTTP/1.1\r\n\r\n")
                     _ = try? client.readHead()
                     var mine: [UInt64] = []

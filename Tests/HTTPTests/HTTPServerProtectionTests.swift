@@ -1,3 +1,4 @@
+import TestHTTPClient
 import Glibc
 import Synchronization
 import XCTest
@@ -17,7 +18,7 @@ final class HTTPServerProtectionTests: XCTestCase {
             handled.add(1, ordering: .relaxed)
             responder.respond(status: .ok)
         }) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send(request)
             let response = try client.readResponse()
             status = response.status
@@ -65,9 +66,9 @@ final class HTTPServerProtectionTests: XCTestCase {
 
     func testErrorAfterAGoodPipelinedRequestKeepsTheGoodResponse() throws {
         try withServer(configure: limited, handler: echoHandler) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nokGARBAGE\r\n\r\n")
-            XCTAssertEqual(try client.readResponse().bodyString, "ok")
+            XCTAssertEqual(try client.readResponse().text, "ok")
             XCTAssertEqual(try client.readResponse().status, 400)
             XCTAssertTrue(client.isClosedByServer())
         }
@@ -79,11 +80,11 @@ final class HTTPServerProtectionTests: XCTestCase {
             HTTPResponse(status: status, contentType: "application/json", body: "{\"error\":{\"code\":\(status.code)}}")
         }
         try withServer(hooks: hooks, handler: echoHandler) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("NOT HTTP\r\n\r\n")
             let response = try client.readResponse()
             XCTAssertEqual(response.headers["Content-Type"], "application/json")
-            XCTAssertEqual(response.bodyString, "{\"error\":{\"code\":400}}")
+            XCTAssertEqual(response.text, "{\"error\":{\"code\":400}}")
         }
     }
 
@@ -94,7 +95,7 @@ final class HTTPServerProtectionTests: XCTestCase {
             responder.respond(status: .ok)
         }
         try withServer(configure: { $0.requestReadTimeout = .milliseconds(200) }, handler: handler) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             let clock = ContinuousClock()
             let start = clock.now
             // a slow-loris client: each line arrives in time, the whole head does not
@@ -112,12 +113,12 @@ final class HTTPServerProtectionTests: XCTestCase {
     func testIdleConnectionIsClosedAfterTheKeepAliveTimeout() throws {
         try withServer(configure: { $0.keepAliveTimeout = .milliseconds(150) }, handler: echoHandler) { server in
             let clock = ContinuousClock()
-            let silent = try TestClient(port: server.port)
+            let silent = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             let start = clock.now
             XCTAssertTrue(silent.isClosedByServer())
             XCTAssertGreaterThanOrEqual(clock.now - start, .milliseconds(100))
 
-            let reused = try TestClient(port: server.port)
+            let reused = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try reused.send("GET / HTTP/1.1\r\n\r\n")
             XCTAssertEqual(try reused.readResponse().status, 200)
             XCTAssertTrue(reused.isClosedByServer(), "idle after a response counts too")
@@ -134,9 +135,9 @@ final class HTTPServerProtectionTests: XCTestCase {
         try withServer(configure: { $0.requestReadTimeout = .milliseconds(100); $0.keepAliveTimeout = .milliseconds(100) },
             handler: handler)
         { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("POST / HTTP/1.1\r\nContent-Length: 1\r\n\r\nz")
-            XCTAssertEqual(try client.readResponse().bodyString, "z")
+            XCTAssertEqual(try client.readResponse().text, "z")
         }
     }
 }

@@ -1,3 +1,4 @@
+import TestHTTPClient
 import Glibc
 import Synchronization
 import XCTest
@@ -22,7 +23,7 @@ final class HTTPServerSignalTests: XCTestCase {
         let server = try startServer(hooks: hooks)
         kill(getpid(), SIGHUP)
         XCTAssertTrue(eventually { reloads.load(ordering: .relaxed) == 1 })
-        let client = try TestClient(port: server.port)
+        let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
         try client.send("GET / HTTP/1.1\r\n\r\n")
         XCTAssertEqual(try client.readResponse().status, 200, "still serving after a reload signal")
         server.stop()
@@ -37,6 +38,6 @@ final class HTTPServerSignalTests: XCTestCase {
         kill(getpid(), SIGTERM)
         XCTAssertTrue(server.wait(timeout: .seconds(3)))
         XCTAssertEqual(drains.load(ordering: .relaxed), 1)
-        XCTAssertThrowsError(try TestClient(port: server.port))
+        XCTAssertThrowsError(try TestHTTPClient(port: server.port, timeout: .seconds(3)))
     }
 }

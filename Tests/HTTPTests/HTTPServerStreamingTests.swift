@@ -1,3 +1,4 @@
+import TestHTTPClient
 import Glibc
 import Synchronization
 import XCTest
@@ -26,7 +27,7 @@ final class HTTPServerStreamingTests: XCTestCase {
 
     func testSSEWrittenFromABackgroundThread() throws {
         try withServer(handler: streamingHandler(count: 20, interval: 1_000)) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("POST /v1/completions HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
             let head = try client.readHead()
             XCTAssertEqual(head.status, 200)
@@ -43,18 +44,18 @@ final class HTTPServerStreamingTests: XCTestCase {
             XCTAssertGreaterThan(chunkCount, 1, "events go out as they are written")
             // the connection survives a finished stream
             try client.send("POST /again HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
-            XCTAssertEqual(try client.readResponse().bodyString, expectedEvents(20))
+            XCTAssertEqual(try client.readResponse().text, expectedEvents(20))
         }
     }
 
     func testHTTP10StreamIsCloseDelimited() throws {
         try withServer(handler: streamingHandler(count: 3)) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("GET / HTTP/1.0\r\n\r\n")
             let response = try client.readResponse()
             XCTAssertNil(response.headers["Transfer-Encoding"])
             XCTAssertEqual(response.headers["Connection"], "close")
-            XCTAssertEqual(response.bodyString, expectedEvents(3))
+            XCTAssertEqual(response.text, expectedEvents(3))
         }
     }
 
@@ -77,7 +78,7 @@ final class HTTPServerStreamingTests: XCTestCase {
             }
         }
         try withServer(hooks: hooks, handler: handler) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("GET /stream HTTP/1.1\r\n\r\n")
             XCTAssertEqual(try client.readHead().status, 200)
             XCTAssertNotNil(try client.readChunk())
@@ -94,7 +95,7 @@ final class HTTPServerStreamingTests: XCTestCase {
     func testResetBeforeTheResponseIsADisconnect() throws {
         let responders = Recorder<HTTPResponder>()
         try withServer(handler: { _, responder in responders.append(responder) }) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("GET / HTTP/1.1\r\n\r\n")
             XCTAssertTrue(eventually { responders.count == 1 })
             XCTAssertFalse(responders.all[0].isClientDisconnected)
@@ -110,15 +111,15 @@ final class HTTPServerStreamingTests: XCTestCase {
         var hooks = HTTPServer.Hooks()
         hooks.willDrain = { drained.store(true, ordering: .sequentiallyConsistent) }
         try withServer(hooks: hooks, handler: streamingHandler(count: 10, interval: 20_000)) { server in
-            let client = try TestClient(port: server.port)
-            let idle = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
+            let idle = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("GET / HTTP/1.1\r\n\r\n")
             _ = try client.readHead()
             var body = try XCTUnwrap(try client.readChunk())
             server.stop()
             XCTAssertTrue(eventually { drained.load(ordering: .sequentiallyConsistent) })
             XCTAssertTrue(idle.isClosedByServer(), "idle connections close at once")
-            XCTAssertThrowsError(try TestClient(port: server.port), "no new connections while draining")
+            XCTAssertThrowsError(try TestHTTPClient(port: server.port, timeout: .seconds(3)), "no new connections while draining")
             while let chunk = try client.readChunk() { body += chunk }
             XCTAssertEqual(String(decoding: body, as: UTF8.self), expectedEvents(10))
             XCTAssertTrue(client.isClosedByServer(), "closed after the stream")
@@ -133,7 +134,7 @@ final class HTTPServerStreamingTests: XCTestCase {
             responders.append(responder)
         }
         try withServer(configure: { $0.drainTimeout = .milliseconds(200) }, handler: handler) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("GET / HTTP/1.1\r\n\r\n")
             _ = try client.readHead()
             let clock = ContinuousClock()
@@ -163,7 +164,7 @@ final class HTTPServerStreamingTests: XCTestCase {
             }
         }
         try withServer(configure: { $0.maxPendingWriteBytes = 256 * 1024 }, handler: handler) { server in
-            let client = try TestClient(port: server.port)
+            let client = try TestHTTPClient(port: server.port, timeout: .seconds(3))
             try client.send("GET / HTTP/1.1\r\n\r\n")
             // never read: kernel buffers fill, then the server's queue, then it gives up on us
             XCTAssertTrue(eventually(timeout: .seconds(5)) { stopped.load(ordering: .sequentiallyConsistent) })

@@ -1,3 +1,4 @@
+import TestHTTPClient
 import Foundation
 import XCTest
 

@@ -1,3 +1,4 @@
+import TestHTTPClient
 import Engine
 import Foundation
 import Glibc

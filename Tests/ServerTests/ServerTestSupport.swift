@@ -1,3 +1,4 @@
+import TestHTTPClient
 import Engine
 import Foundation
 import GGUF
@@ -134,7 +135,7 @@ final class RunningServer: @unchecked Sendable {
 /// A whole streamed completion: the SSE events in order, parsed.
 struct StreamedCompletion {
     let status: Int
-    let headers: [(name: String, value: String)]
+    let headers: TestHeaders
     /// Every `data:` payload, `[DONE]` included.
     let events: [String]
 
@@ -170,7 +171,7 @@ struct StreamedCompletion {
     }
 
     func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers[name]
     }
 }
 
