@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TestHTTPClient", path: "Tests/TestHTTPClient"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestHTTPClient"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF", "TestHTTPClient"]),
-        .testTarget(name: "CLITests", dependencies: ["distillery", "TestHTTPClient"]),
+        .testTarget(name: "CLITests", dependencies: ["distillery", "GGUF", "TestHTTPClient"]),
         .testTarget(name: "LoadGeneratorTests", dependencies: ["LoadGenerator"]),
 
         .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels"], path: "Benchmarks/KernelsBenchmark"),
