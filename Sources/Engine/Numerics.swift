@@ -83,7 +83,32 @@ struct MatVec {
             w.inputRounding.round(scratch, x, w.columns)
             input = UnsafePointer(scratch)
         }
-        BLAS.matvec(out, w.pointer, input, rows: w.rows, columns: w.columns)
+        if numerics == .ggml && w.inputRounding == .q8_0 {
+            for row in 0..<w.rows { out[row] = Self.dotLikeGGMLQ8_0(w.pointer + row * w.columns, input, w.columns) }
+        } else {
+            BLAS.matvec(out, w.pointer, input, rows: w.rows, columns: w.columns)
+        }
+    }
+
+    /// ggml's x86 `ggml_vec_dot_q8_0_q8_0` in its own summation order, so the result does not depend on which
+    /// kernel OpenBLAS picks for this CPU (its FMA and SSE kernels differ by an ulp, which the chaotic fixture
+    /// amplifies past 1e-3). Each of 8 lanes takes 4 consecutive values of every 32-value block; the lane's
+    /// integer sum times the product of the two block scales is fused into the lane's accumulator; then
+    /// `hsum_float_8`. Both operands are Q8_0 values dequantized exactly, so the 4-term sums are exact in Double
+    /// and `Float(acc + sum)` is the FMA's single rounding.
+    static func dotLikeGGMLQ8_0(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        for block in stride(from: 0, to: n, by: 32) {
+            for lane in 0..<8 {
+                let i = block + 4 * lane
+                var sum = Double(w[i]) * Double(x[i])
+                for j in 1..<4 { sum += Double(w[i + j]) * Double(x[i + j]) }
+                acc[lane] = Float(Double(acc[lane]) + sum)
+            }
+        }
+        let quarter = acc.lowHalf + acc.highHalf
+        let pair = quarter.lowHalf + quarter.highHalf
+        return pair[0] + pair[1]
     }
 
     /// Rounds a freshly written key or value row as ggml's f16 KV cache stores it.
