@@ -8,7 +8,7 @@ public enum Numerics: Sendable {
     /// to the weight's dot-product format (Q8_0 for Q8_0/Q5_0 weights, Q8_K for K-quants), keys and values are
     /// stored as f16, attention runs ggml's one-query flash-attention arithmetic (f16 query, f16 accumulator) and
     /// GELU goes through ggml's f16 table. On the random-weight student fixture, where a one-ulp change before a
-    /// Q8_0 rounding moves log-probs by 0.1, it reproduces llama.cpp to 2e-5 for short prompts; llama.cpp's
+    /// Q8_0 rounding moves log-probs by 0.1, it reproduces llama.cpp to 1e-3 (tested) for short prompts; llama.cpp's
     /// batched prefill kernels round differently, so longer prompts (and Gemma 3) agree only as closely as f32.
     /// The batched forward falls back to token by token in this mode.
     case ggml

@@ -93,30 +93,6 @@ final class LlamaReferenceTests: XCTestCase {
         }
     }
 
-    /// Follows llama.cpp's greedy ids; where ours first differs, llama.cpp's pick must be within `tieMargin` nats of
-    /// ours. Returns how many cases matched all the way.
-    private func greedyMatchesUpToNearTies(_ model: LlamaModel, cases: [Fixtures.StudentReference.Case],
-                                           tieMargin: Float) throws -> Int {
-        var fullMatches = 0
-        for (n, testCase) in cases.enumerated() {
-            let state = model.makeState(contextLength: 256)
-            var logits = try model.forward(tokens: testCase.prompt_ids, startPosition: 0, state: state, logits: .lastToken)
-            var position = testCase.prompt_ids.count
-            for (step, expected) in testCase.greedy_ids.enumerated() {
-                let ours = logits.withUnsafeBufferPointer { LogProbabilities.top(1, in: $0)[0] }
-                if ours.id != expected {
-                    let theirs = logits.withUnsafeBufferPointer { LogProbabilities.logProbability(of: expected, in: $0) }
-                    XCTAssertLessThan(ours.logprob - theirs, tieMargin, "case \(n) step \(step): \(ours.id) vs \(expected)")
-                    break
-                }
-                if step == testCase.greedy_ids.count - 1 { fullMatches += 1; break }
-                logits = Array(try model.forward(token: ours.id, position: position, state: state))
-                position += 1
-            }
-        }
-        return fullMatches
-    }
-
     // MARK: helpers
 
     private func nextTokenTop(_ model: LlamaModel, _ prompt: [Int32], count: Int) throws -> [TokenLogProbability] {
@@ -126,16 +102,5 @@ final class LlamaReferenceTests: XCTestCase {
             logits = try model.forward(token: token, position: position, state: state)
         }
         return LogProbabilities.top(count, in: logits)
-    }
-
-    private func greedy(_ model: LlamaModel, _ prompt: [Int32], count: Int) throws -> [Int32] {
-        var sampler = try Sampler(.greedy)
-        var ids: [Int32] = []
-        try Generator(model: model).generate(prompt: prompt, state: model.makeState(contextLength: 256),
-                                             sampler: &sampler, options: GenerationOptions(maxTokens: count)) {
-            ids.append($0.id)
-            return .proceed
-        }
-        return ids
     }
 }

@@ -1,0 +1,26 @@
+import XCTest
+import Engine
+
+/// Follows llama.cpp's greedy ids; where ours first differs, llama.cpp's pick must be within `tieMargin` nats of
+/// ours. Returns how many cases matched all the way.
+func greedyMatchesUpToNearTies<Model: LanguageModel>(_ model: Model, cases: [Fixtures.StudentReference.Case],
+                                                     tieMargin: Float) throws -> Int {
+    var fullMatches = 0
+    for (n, testCase) in cases.enumerated() {
+        let state = model.makeState(contextLength: 256)
+        var logits = try model.forward(tokens: testCase.prompt_ids, startPosition: 0, state: state, logits: .lastToken)
+        var position = testCase.prompt_ids.count
+        for (step, expected) in testCase.greedy_ids.enumerated() {
+            let ours = logits.withUnsafeBufferPointer { LogProbabilities.top(1, in: $0)[0] }
+            if ours.id != expected {
+                let theirs = logits.withUnsafeBufferPointer { LogProbabilities.logProbability(of: expected, in: $0) }
+                XCTAssertLessThan(ours.logprob - theirs, tieMargin, "case \(n) step \(step): \(ours.id) vs \(expected)")
+                break
+            }
+            if step == testCase.greedy_ids.count - 1 { fullMatches += 1; break }
+            logits = Array(try model.forward(token: ours.id, position: position, state: state))
+            position += 1
+        }
+    }
+    return fullMatches
+}
