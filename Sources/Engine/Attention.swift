@@ -7,12 +7,13 @@ enum Attention {
     }
 
     /// One token: out[NH, HS] = Σ_p softmax_p(q_h · k_p * scale) v_p over the visible positions p <= position.
+    /// `ggmlBatchRows`: the size of the batch llama.cpp would compute this token in (`Numerics.ggml` only).
     static func attend(_ out: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>, cache: KVCache, layer: Int,
-                       position: Int, window: Int?, state: InferenceState, numerics: Numerics) {
+                       position: Int, window: Int?, state: InferenceState, numerics: Numerics, ggmlBatchRows: Int = 1) {
         let config = state.config
         if numerics == .ggml {
-            return attendLikeGGML(out, q, cache: cache, layer: layer, position: position, window: window,
-                                  scratch: state.rounded.pointer, config: config)
+            let attend = ggmlBatchRows >= 64 ? attendLikeGGMLTiled : attendLikeGGML
+            return attend(out, q, cache, layer, position, window, state.rounded.pointer, config)
         }
         let scores = state.scores.pointer
         let hs = config.headSize

@@ -27,7 +27,7 @@ public final class Gemma3Model: LanguageModel {
     public init(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) {
         let config = try ModelConfig(file: file)
         guard config.architecture == .gemma3 else { throw .unsupportedArchitecture(file.architecture) }
-        let loader = WeightLoader(file: file)
+        let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml)
         let c = config.embeddingLength, hs = config.headSize
         head = try EmbeddingAndHead(loader, config: config)
         var layers: [Layer] = []
@@ -56,17 +56,26 @@ public final class Gemma3Model: LanguageModel {
     }
 
     public func forward(token: Int32, position pos: Int, state s: InferenceState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        try forward(token: token, position: pos, state: s, batchRow: .alone)
+    }
+
+    /// `batchRow` says how llama.cpp would round this token's products (`Numerics.ggml` only).
+    func forward(token: Int32, position pos: Int, state s: InferenceState,
+                 batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         try s.validate(model: config, tokens: CollectionOfOne(token), startPosition: pos, count: 1)
         let cfg = config
         let C = cfg.embeddingLength, FF = cfg.feedForwardLength, HS = cfg.headSize, KVL = cfg.kvLength
         let x = s.x.pointer, xb = s.xb.pointer, xb2 = s.xb2.pointer, q = s.q.pointer
         let hb = s.hb.pointer, hb2 = s.hb2.pointer
-        let matvec = MatVec(numerics: numerics, scratch: s.rounded.pointer)
+        let matvec = MatVec(numerics: numerics, scratch: s.rounded.pointer, batchRow: batchRow.row)
+        let lastFeedForward = MatVec(numerics: numerics, scratch: s.rounded.pointer,
+                                     batchRow: batchRow.lastFeedForwardRow)
 
         // token embedding, scaled by sqrt(C)
         head.embed(x, token: token)
 
         for (l, w) in layers.enumerated() {
+            let ffnMatvec = l == layers.count - 1 ? lastFeedForward : matvec
             // attention rmsnorm
             Ops.rmsnorm(xb, x, w.attentionNorm.pointer, C, epsilon: cfg.normEpsilon)
 
@@ -92,7 +101,8 @@ public final class Gemma3Model: LanguageModel {
 
             // grouped-query attention, within the sliding window on local layers
             Attention.attend(xb, q, cache: s.cache, layer: l, position: pos, window: cfg.attentionWindow(layer: l),
-                             state: s, numerics: numerics)
+                             state: s, numerics: numerics,
+                             ggmlBatchRows: batchRow.row.count)
 
             // output projection, post-attention rmsnorm, residual
             matvec(xb2, w.attention.wo, xb)
@@ -103,10 +113,10 @@ public final class Gemma3Model: LanguageModel {
             Ops.rmsnorm(xb, x, w.ffnNorm.pointer, C, epsilon: cfg.normEpsilon)
 
             // GeGLU: down(gelu(gate x) * up x), post-ffn rmsnorm, residual
-            matvec(hb, w.ffn.gate, xb)
-            matvec(hb2, w.ffn.up, xb)
+            ffnMatvec(hb, w.ffn.gate, xb)
+            ffnMatvec(hb2, w.ffn.up, xb)
             if numerics == .ggml { Ops.gegluLikeGGML(hb, hb2, FF) } else { Ops.geglu(hb, hb2, FF) }
-            matvec(xb2, w.ffn.down, hb)
+            ffnMatvec(xb2, w.ffn.down, hb)
             Ops.rmsnorm(xb2, xb2, w.postFFNNorm.pointer, C, epsilon: cfg.normEpsilon)
             Ops.add(x, xb2, C)
         }

@@ -53,6 +53,15 @@ extension LanguageModel {
     /// The batched forward's result computed one token at a time with `forward(token:position:state:)`.
     public func forwardTokenByToken(tokens: [Int32], startPosition: Int, state: State,
                                     logits selection: LogitSelection) throws(InferenceError) -> [Float] {
+        try gatherLogits(tokens: tokens, startPosition: startPosition, logits: selection) { _, token, position throws(InferenceError) in
+            try forward(token: token, position: position, state: state)
+        }
+    }
+
+    /// The selected logits of T tokens from `forwardToken(index, token, position)` called for each in turn.
+    func gatherLogits(tokens: [Int32], startPosition: Int, logits selection: LogitSelection,
+                      forwardToken: (Int, Int32, Int) throws(InferenceError) -> UnsafeBufferPointer<Float>)
+        throws(InferenceError) -> [Float] {
         guard !tokens.isEmpty else { throw .emptyBatch }
         let v = config.vocabularySize
         if case .subset(let subset) = selection, let bad = subset.ids.first(where: { Int($0) >= v }) {
@@ -60,7 +69,7 @@ extension LanguageModel {
         }
         var out: [Float] = []
         for (i, token) in tokens.enumerated() {
-            let logits = try forward(token: token, position: startPosition + i, state: state)
+            let logits = try forwardToken(i, token, startPosition + i)
             switch selection {
             case .lastToken: if i == tokens.count - 1 { out.append(contentsOf: logits) }
             case .allTokens: out.append(contentsOf: logits)

@@ -1,10 +1,16 @@
 extension LlamaModel {
     /// The same forward pass for T tokens at once, each weight product one matrix-matrix multiply.
-    /// With `Numerics.ggml` it runs token by token, so the rounding applies to prompts too.
+    /// With `Numerics.ggml` it runs token by token, each rounded as llama.cpp's batch would round it.
     public func forward(tokens: [Int32], startPosition start: Int, state s: InferenceState,
                         logits selection: LogitSelection) throws(InferenceError) -> [Float] {
         if numerics == .ggml {
-            return try forwardTokenByToken(tokens: tokens, startPosition: start, state: s, logits: selection)
+            return try gatherLogits(tokens: tokens, startPosition: start, logits: selection) { i, token, position throws(InferenceError) in
+                // llama.cpp computes at most 512 tokens (a ubatch) at once
+                let ubatch = 512, first = i / ubatch * ubatch
+                return try forward(token: token, position: position, state: s,
+                                   batchRow: GGMLBatchRow(index: i - first, count: min(ubatch, tokens.count - first),
+                                                          logits: selection))
+            }
         }
         try s.validate(model: config, tokens: tokens, startPosition: start, count: tokens.count)
         let cfg = config, t = tokens.count

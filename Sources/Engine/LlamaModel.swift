@@ -21,7 +21,7 @@ public final class LlamaModel: LanguageModel {
     public init(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) {
         let config = try ModelConfig(file: file)
         guard config.architecture == .llama else { throw .unsupportedArchitecture(file.architecture) }
-        let loader = WeightLoader(file: file)
+        let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml)
         let c = config.embeddingLength
         head = try EmbeddingAndHead(loader, config: config)
         var layers: [Layer] = []
@@ -45,18 +45,27 @@ public final class LlamaModel: LanguageModel {
     }
 
     public func forward(token: Int32, position pos: Int, state s: InferenceState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        try forward(token: token, position: pos, state: s, batchRow: .alone)
+    }
+
+    /// `batchRow` says how llama.cpp would round this token's products (`Numerics.ggml` only).
+    func forward(token: Int32, position pos: Int, state s: InferenceState,
+                 batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         try s.validate(model: config, tokens: CollectionOfOne(token), startPosition: pos, count: 1)
         let cfg = config
         let C = cfg.embeddingLength, FF = cfg.feedForwardLength, KVL = cfg.kvLength
         let x = s.x.pointer, xb = s.xb.pointer, xb2 = s.xb2.pointer, q = s.q.pointer
         let hb = s.hb.pointer, hb2 = s.hb2.pointer
-        let matvec = MatVec(numerics: numerics, scratch: s.rounded.pointer)
+        let matvec = MatVec(numerics: numerics, scratch: s.rounded.pointer, batchRow: batchRow.row)
+        let lastFeedForward = MatVec(numerics: numerics, scratch: s.rounded.pointer,
+                                     batchRow: batchRow.lastFeedForwardRow)
 
         head.embed(x, token: token)
         RoPE.angles(cos: s.ropeCos.pointer, sin: s.ropeSin.pointer, position: pos, base: cfg.ropeBase,
                     dimensionCount: cfg.ropeDimensionCount)
 
         for (l, w) in layers.enumerated() {
+            let ffnMatvec = l == layers.count - 1 ? lastFeedForward : matvec
             // attention rmsnorm
             Ops.rmsnorm(xb, x, w.attentionNorm.pointer, C, epsilon: cfg.normEpsilon)
 
@@ -75,7 +84,8 @@ public final class LlamaModel: LanguageModel {
             matvec.roundAsCached(v, KVL)
 
             // grouped-query attention over positions 0...pos
-            Attention.attend(xb, q, cache: s.cache, layer: l, position: pos, window: nil, state: s, numerics: numerics)
+            Attention.attend(xb, q, cache: s.cache, layer: l, position: pos, window: nil, state: s, numerics: numerics,
+                             ggmlBatchRows: batchRow.row.count)
 
             // output projection, residual
             matvec(xb2, w.attention.wo, xb)
@@ -85,10 +95,10 @@ public final class LlamaModel: LanguageModel {
             Ops.rmsnorm(xb, x, w.ffnNorm.pointer, C, epsilon: cfg.normEpsilon)
 
             // SwiGLU: down(silu(gate x) * up x), residual
-            matvec(hb, w.ffn.gate, xb)
-            matvec(hb2, w.ffn.up, xb)
+            ffnMatvec(hb, w.ffn.gate, xb)
+            ffnMatvec(hb2, w.ffn.up, xb)
             Ops.swiglu(hb, hb2, FF)
-            matvec(xb2, w.ffn.down, hb)
+            ffnMatvec(xb2, w.ffn.down, hb)
             Ops.add(x, xb2, C)
         }
 

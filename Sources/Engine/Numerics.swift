@@ -4,13 +4,14 @@ import GGUF
 public enum Numerics: Sendable {
     /// f32 everywhere over the dequantized weights: the mathematical reference.
     case float32
-    /// llama.cpp's CPU rounding, to compare with its outputs closely: each weight product first quantizes its input
-    /// to the weight's dot-product format (Q8_0 for Q8_0/Q5_0 weights, Q8_K for K-quants), keys and values are
-    /// stored as f16, attention runs ggml's one-query flash-attention arithmetic (f16 query, f16 accumulator) and
-    /// GELU goes through ggml's f16 table. On the random-weight student fixture, where a one-ulp change before a
-    /// Q8_0 rounding moves log-probs by 0.1, it reproduces llama.cpp to 1e-3 (tested) for short prompts; llama.cpp's
-    /// batched prefill kernels round differently, so longer prompts (and Gemma 3) agree only as closely as f32.
-    /// The batched forward falls back to token by token in this mode.
+    /// llama.cpp's CPU arithmetic (x86 with AVX-512, as its release builds run here), operation for operation, to
+    /// compare with its outputs to the last bit: each weight product quantizes its input to the weight's dot-product
+    /// format (Q8_0 for Q8_0/Q5_0 weights, Q8_K for K-quants) and sums in ggml's kernel order, which depends on the
+    /// batch (`GGMLBatchRow`); keys and values are stored as f16; attention runs ggml's flash-attention kernels
+    /// (one-query below 64 batch rows, tiled above); GELU goes through ggml's f16 table; RMSNorm sums in double and
+    /// RoPE is fused as GCC compiles it. Tested to reproduce llama.cpp's log-probs to 1e-3 and its greedy ids on the
+    /// student fixture and on the Gemma 3 teacher. The batched forward runs token by token in this mode, each
+    /// token rounded as its row of llama.cpp's batch would be.
     case ggml
 }
 
@@ -50,15 +51,24 @@ enum ActivationRounding: Sendable {
 
     /// ggml's quantize_row_q8_K_ref: the signed extreme maps to -127, f32 scale, q clamped to 127.
     private static func roundQ8_K(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>) {
-        var amax: Float = 0, extreme: Float = 0
-        for j in 0..<256 where abs(x[j]) > amax {
-            amax = abs(x[j])
-            extreme = x[j]
-        }
-        guard amax != 0 else { return out.initialize(repeating: 0, count: 256) }
-        let inverseScale = -127 / extreme
-        let d = 1 / inverseScale
-        for j in 0..<256 { out[j] = min(127, (inverseScale * x[j]).rounded(.toNearestOrEven)) * d }
+        let block = KQuantDotLikeGGML.Q8KRow(x, count: 256)
+        for j in 0..<256 { out[j] = Float(block.quants[j]) * block.scales[0] }
+    }
+}
+
+/// Where llama.cpp's batch (one ubatch) would hold a token, which decides its rounding under `Numerics.ggml`: the
+/// K-quant kernels depend on the batch's size and the row's place in it, and the last layer's feed-forward runs
+/// only on the rows whose logits are wanted.
+struct GGMLBatchRow {
+    var row: KQuantDotLikeGGML.BatchRow
+    var lastFeedForwardRow: KQuantDotLikeGGML.BatchRow
+
+    /// A token decoded on its own.
+    static let alone = GGMLBatchRow(index: 0, count: 1, logits: .lastToken)
+
+    init(index: Int, count: Int, logits: LogitSelection) {
+        row = KQuantDotLikeGGML.BatchRow(index: index, count: count)
+        if case .lastToken = logits { lastFeedForwardRow = KQuantDotLikeGGML.BatchRow(index: 0, count: 1) } else { lastFeedForwardRow = row }
     }
 }
 
@@ -68,6 +78,8 @@ struct Matrix {
     let rows: Int                            // D
     let columns: Int                         // N
     let inputRounding: ActivationRounding
+    /// The file's Q4_K or Q6_K blocks, kept for `Numerics.ggml`, whose products run on them as llama.cpp's do.
+    var kQuantBlocks: (type: GGMLType, bytes: [UInt8])? = nil
 
     var pointer: UnsafeMutablePointer<Float> { values.pointer }
 }
@@ -76,8 +88,22 @@ struct Matrix {
 struct MatVec {
     let numerics: Numerics
     let scratch: UnsafeMutablePointer<Float>
+    /// Where llama.cpp's batch holds this row, which picks its K-quant kernel.
+    var batchRow = KQuantDotLikeGGML.BatchRow(index: 0, count: 1)
 
     func callAsFunction(_ out: UnsafeMutablePointer<Float>, _ w: Matrix, _ x: UnsafePointer<Float>) {
+        if numerics == .ggml, let (type, bytes) = w.kQuantBlocks {
+            let input = KQuantDotLikeGGML.Q8KRow(x, count: w.columns)
+            let rowBytes = w.columns / type.blockSize * type.bytesPerBlock
+            bytes.withUnsafeBytes { blocks in
+                for row in 0..<w.rows {
+                    let r = blocks.baseAddress! + row * rowBytes
+                    out[row] = type == .q4_K ? KQuantDotLikeGGML.dotQ4_K(r, input, in: batchRow)
+                                             : KQuantDotLikeGGML.dotQ6_K(r, input, in: batchRow)
+                }
+            }
+            return
+        }
         var input = x
         if numerics == .ggml && w.inputRounding != .none {
             w.inputRounding.round(scratch, x, w.columns)

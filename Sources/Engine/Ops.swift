@@ -7,9 +7,9 @@ enum Ops {
     /// out[n] = x / sqrt(mean(x²) + eps) * weight. `out` may alias `x`.
     static func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                         _ n: Int, epsilon: Float) {
-        var sumOfSquares: Float = 0
-        for i in 0..<n { sumOfSquares += x[i] * x[i] }
-        let scale = 1 / (sumOfSquares / Float(n) + epsilon).squareRoot()
+        var sumOfSquares: Double = 0
+        for i in 0..<n { sumOfSquares += Double(x[i] * x[i]) }
+        let scale = 1 / (Float(sumOfSquares / Double(n)) + epsilon).squareRoot()
         for i in 0..<n { out[i] = x[i] * scale * weight[i] }
     }
 
@@ -64,9 +64,17 @@ enum Ops {
     static func gegluLikeGGML(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, _ n: Int) {
         for i in 0..<n {
             let g = gate[i]
-            let activated = g <= -10 ? 0 : g >= 10 ? g : Float(Float16(gelu(Float(Float16(g)))))
+            let activated = g <= -10 ? 0 : g >= 10 ? g : ggmlGELUTable[Int(Float16(g).bitPattern)]
             gate[i] = activated * up[i]
         }
+    }
+
+    /// ggml's `ggml_table_gelu_f16`: GELU of every f16 value, with tanhf and the fused multiply-add GCC makes of
+    /// `1 + 0.044715 x x`, rounded to f16.
+    private static let ggmlGELUTable: [Float] = (0...UInt16.max).map { bits in
+        let x = Float(Float16(bitPattern: bits))
+        let inner = Float(1).addingProduct(0.044_715 * x, x)
+        return Float(Float16(0.5 * x * (1 + tanhf(0.797_884_560_802_865_4 * x * inner))))
     }
 
     /// 0.5 x (1 + tanh(z)) with z = sqrt(2/pi) (x + 0.044715 x³), written as x sigmoid(2z): one expf, not a tanhf.

@@ -26,9 +26,10 @@ enum RoPE {
             for i in 0..<half {
                 // the two channels that turn together
                 let (a, b) = style == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + half)
+                // fused the way GCC contracts ggml's `x0*cos - x1*sin`, so we round where llama.cpp does
                 let x0 = head[a], x1 = head[b]
-                head[a] = x0 * cos[i] - x1 * sin[i]
-                head[b] = x0 * sin[i] + x1 * cos[i]
+                head[a] = (-(x1 * sin[i])).addingProduct(x0, cos[i])
+                head[b] = (x1 * cos[i]).addingProduct(x0, sin[i])
             }
         }
     }

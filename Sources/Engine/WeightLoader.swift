@@ -3,6 +3,8 @@ import GGUF
 /// Loads named tensors from a GGUF file as dequantized f32, checking each against its expected shape.
 struct WeightLoader {
     let file: GGUFFile
+    /// Keep Q4_K and Q6_K blocks beside the f32 values (for `Numerics.ggml`).
+    var keepsKQuantBlocks = false
 
     /// `shape` in ggml order: `[row length, rows]` for a matrix, `[n]` for a vector.
     func load(_ name: String, shape: [Int]) throws(ModelError) -> FloatBuffer {
@@ -23,8 +25,13 @@ struct WeightLoader {
     /// A weight matrix W[D, N] (ggml shape [N, D]).
     func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> Matrix {
         let values = try load(name, shape: [columns, rows])
-        return Matrix(values: values, rows: rows, columns: columns,
-                      inputRounding: ActivationRounding(weightType: file.tensor(named: name)!.type))
+        let info = file.tensor(named: name)!
+        var matrix = Matrix(values: values, rows: rows, columns: columns,
+                            inputRounding: ActivationRounding(weightType: info.type))
+        if keepsKQuantBlocks && (info.type == .q4_K || info.type == .q6_K) {
+            matrix.kQuantBlocks = (info.type, Array(file.bytes(of: info)))
+        }
+        return matrix
     }
 
     func check(_ info: GGUFTensorInfo, shape: [Int]) throws(ModelError) {

@@ -2,13 +2,56 @@ import XCTest
 import GGUF
 import Engine
 
-/// The f32 Gemma 3 teacher against llama.cpp's outputs for gemma-3-270m-q4_k_m.gguf.
+/// The Gemma 3 teacher against llama.cpp's outputs for gemma-3-270m-q4_k_m.gguf.
 ///
 /// llama.cpp quantizes every activation to Q8_0/Q8_K before its weight products, and Gemma's outlier channels
-/// make that coarse: running our own model with llama.cpp's rounding (`Numerics.ggml`) moves its top-10 log-probs
-/// by up to 0.39 from f32, while 1e-3 relative noise moves them by under 0.01. So the f32 reference must agree
-/// on the top token, stay within 0.4 on the top 10, and follow llama.cpp's greedy continuations except at near-ties.
+/// make that coarse and chaotic: one flipped rounding moves the top-10 log-probs by tenths of a nat. So
+/// - `Numerics.ggml` (llama.cpp's arithmetic, operation for operation) must give llama.cpp's log-probs to 1e-3 and
+///   its greedy ids, when the prompt is batched as llama-server batched it (see `prefillLikeLlamaServer`);
+/// - the f32 reference must agree on the top token, stay within 0.4 on the top 10, and follow llama.cpp's greedy
+///   continuations except at near-ties.
 final class Gemma3ReferenceTests: XCTestCase {
+    static let ggmlModel = Result { try Gemma3Model(file: GGUFFile(path: Teacher.path), numerics: .ggml) }
+
+    /// llama-server prefills a model with sliding-window layers in pieces, stopping 516 and 4 tokens before the
+    /// prompt's end to checkpoint the cache (server-context.cpp, `checkpoint_offsets`); batch sizes decide which
+    /// of llama.cpp's kernels run, so the pieces matter to the last bit.
+    static func prefillLikeLlamaServer(_ prompt: [Int32]) -> [[Int32]] {
+        let cuts = [prompt.count - 516, prompt.count - 4].filter { $0 > 0 }
+        return zip([0] + cuts, cuts + [prompt.count]).map { Array(prompt[$0..<$1]) }
+    }
+
+    func testGGMLNumericsReproduceLlamaCpp() throws {
+        let model = try Self.ggmlModel.get()
+        for testCase in try Teacher.reference().next_token {
+            let state = model.makeState(contextLength: 64)
+            var start = 0, logits: [Float] = []
+            for piece in Self.prefillLikeLlamaServer(testCase.prompt_ids_with_bos) {
+                logits = try model.forward(tokens: piece, startPosition: start, state: state, logits: .lastToken)
+                start += piece.count
+            }
+            let top = logits.withUnsafeBufferPointer { LogProbabilities.top(20, in: $0) }
+            assertTopLogprobsMatch(top, testCase.top_logprobs, count: 20, tolerance: 1e-3, testCase.prompt.debugDescription)
+        }
+    }
+
+    func testGGMLNumericsReproduceLlamaCppGreedyIds() throws {
+        let model = try Self.ggmlModel.get()
+        let reference = try Teacher.reference()
+        for expected in reference.greedy {
+            let prompt = try XCTUnwrap(reference.next_token.first { $0.prompt == expected.prompt }).prompt_ids_with_bos
+            XCTAssertEqual(try greedyIds(model, prefill: Self.prefillLikeLlamaServer(prompt), count: expected.n),
+                           expected.ids, expected.prompt.debugDescription)
+        }
+    }
+
+    func testLlamaServerPrefillPieces() {
+        XCTAssertEqual(Self.prefillLikeLlamaServer([1, 2, 3]), [[1, 2, 3]])
+        XCTAssertEqual(Self.prefillLikeLlamaServer([1, 2, 3, 4, 5, 6]), [[1, 2], [3, 4, 5, 6]])
+        let long = (0..<600).map(Int32.init)
+        XCTAssertEqual(Self.prefillLikeLlamaServer(long).map(\.count), [84, 512, 4])
+    }
+
     func testConfigIsReadFromMetadata() throws {
         let c = try Teacher.load().config
         XCTAssertEqual(c.architecture, .gemma3)

@@ -24,3 +24,22 @@ func greedyMatchesUpToNearTies<Model: LanguageModel>(_ model: Model, cases: [Fix
     }
     return fullMatches
 }
+
+/// `count` greedy ids after a prompt prefilled in `pieces` (one batched forward each), then decoded token by token.
+func greedyIds<Model: LanguageModel>(_ model: Model, prefill pieces: [[Int32]], count: Int) throws -> [Int32] {
+    let state = model.makeState(contextLength: 256)
+    var position = 0
+    var logits: [Float] = []
+    for piece in pieces {
+        logits = try model.forward(tokens: piece, startPosition: position, state: state, logits: .lastToken)
+        position += piece.count
+    }
+    var ids: [Int32] = []
+    while true {
+        let id = logits.withUnsafeBufferPointer { LogProbabilities.top(1, in: $0)[0].id }
+        ids.append(id)
+        if ids.count == count { return ids }
+        logits = Array(try model.forward(token: id, position: position, state: state))
+        position += 1
+    }
+}

@@ -5,9 +5,10 @@ import Engine
 /// The reference Llama against llama.cpp's outputs for the same Q8_0 file.
 ///
 /// The fixture has random weights and is numerically chaotic under llama.cpp's rounding: one-ulp changes to an
-/// activation before its Q8_0 quantization move the top-10 log-probs by up to 0.17. So:
-/// - `Numerics.ggml` (llama.cpp's rounding) must reproduce llama.cpp's log-probs to 1e-3 and its 16 greedy ids
-///   for the short prompts, whose prefill runs the kernels that mode mimics; this pins the architecture exactly.
+/// activation before its Q8_0 quantization move the top-10 log-probs by up to 0.2. So:
+/// - `Numerics.ggml` (llama.cpp's arithmetic, operation for operation) must reproduce llama.cpp's log-probs to 1e-3
+///   and all its greedy ids; the 64- and 200-token prompts run its tiled flash attention, the shorter ones its
+///   one-query kernel, so both are pinned.
 /// - plain f32 must stay within the band that rounding noise explains, and disagree on a greedy token
 ///   only where the two candidates are within 0.1 nats of each other.
 final class LlamaReferenceTests: XCTestCase {
@@ -37,34 +38,28 @@ final class LlamaReferenceTests: XCTestCase {
         XCTAssertNil(c.slidingWindow)
     }
 
-    func testGGMLNumericsReproduceLlamaCppOnShortPrompts() throws {
-        for (n, testCase) in reference.cases.enumerated() where testCase.prompt_ids.count <= 5 {
+    func testGGMLNumericsReproduceLlamaCpp() throws {
+        for (n, testCase) in reference.cases.enumerated() {
             let top = try nextTokenTop(Self.ggmlModel, testCase.prompt_ids, count: 20)
             assertTopLogprobsMatch(top, testCase.top_logprobs, count: 20, tolerance: 1e-3, "case \(n)")
         }
     }
 
-    /// The 16-token continuations pass through positions where two candidates are within a few thousandths of a
-    /// nat: there our summation order (ggml's AVX2 one) and the reference machine's may pick differently.
     func testGGMLNumericsReproduceLlamaCppGreedyIds() throws {
-        let fullMatches = try greedyMatchesUpToNearTies(Self.ggmlModel,
-                                                        cases: reference.cases.filter { $0.prompt_ids.count <= 5 },
-                                                        tieMargin: 0.02)
-        XCTAssertGreaterThanOrEqual(fullMatches, 2)
+        for (n, testCase) in reference.cases.enumerated() {
+            XCTAssertEqual(try greedyIds(Self.ggmlModel, prefill: [testCase.prompt_ids], count: testCase.greedy_ids.count),
+                           testCase.greedy_ids, "case \(n)")
+        }
     }
 
-    func testNextTokenLogprobsAgreeWithLlamaCpp() throws {
+    func testFloat32StaysWithinRoundingNoiseOfLlamaCpp() throws {
         for (n, testCase) in reference.cases.enumerated() {
-            for (label, model) in [("f32", model), ("ggml", Self.ggmlModel)] {
-                let top = try nextTokenTop(model, testCase.prompt_ids, count: 20)
-                // top-1 must agree unless llama.cpp itself has a near-tie
-                let margin = testCase.top_logprobs[0].logprob - testCase.top_logprobs[1].logprob
-                if margin > 0.05 || label == "ggml" {
-                    XCTAssertEqual(top[0].id, testCase.top_logprobs[0].id, "\(label) case \(n): top-1")
-                }
-                assertTopLogprobsMatch(Array(top), testCase.top_logprobs, count: 10, tolerance: 0.15,
-                                       "\(label) case \(n)", checkTop1: false)
+            let top = try nextTokenTop(model, testCase.prompt_ids, count: 20)
+            // top-1 must agree unless llama.cpp itself has a near-tie
+            if testCase.top_logprobs[0].logprob - testCase.top_logprobs[1].logprob > 0.05 {
+                XCTAssertEqual(top[0].id, testCase.top_logprobs[0].id, "case \(n): top-1")
             }
+            assertTopLogprobsMatch(top, testCase.top_logprobs, count: 10, tolerance: 0.15, "case \(n)", checkTop1: false)
         }
     }
 
@@ -96,11 +91,8 @@ final class LlamaReferenceTests: XCTestCase {
     // MARK: helpers
 
     private func nextTokenTop(_ model: LlamaModel, _ prompt: [Int32], count: Int) throws -> [TokenLogProbability] {
-        let state = model.makeState(contextLength: 256)
-        var logits: UnsafeBufferPointer<Float>!
-        for (position, token) in prompt.enumerated() {
-            logits = try model.forward(token: token, position: position, state: state)
-        }
-        return LogProbabilities.top(count, in: logits)
+        let logits = try model.forward(tokens: prompt, startPosition: 0, state: model.makeState(contextLength: 256),
+                                       logits: .lastToken)
+        return logits.withUnsafeBufferPointer { LogProbabilities.top(count, in: $0) }
     }
 }
