@@ -40,7 +40,7 @@ final class Gemma3ReferenceTests: XCTestCase {
         let reference = try Teacher.reference()
         for expected in reference.greedy {
             let prompt = try XCTUnwrap(reference.next_token.first { $0.prompt == expected.prompt }).prompt_ids_with_bos
-            XCTAssertEqual(try greedyIds(model, prefill: Self.prefillLikeLlamaServer(prompt), count: expected.n),
+            XCTAssertEqual(try greedyIDs(model, prefill: Self.prefillLikeLlamaServer(prompt), count: expected.n),
                            expected.ids, expected.prompt.debugDescription)
         }
     }

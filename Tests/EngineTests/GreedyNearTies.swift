@@ -26,7 +26,7 @@ func greedyMatchesUpToNearTies<Model: LanguageModel>(_ model: Model, cases: [Fix
 }
 
 /// `count` greedy ids after a prompt prefilled in `pieces` (one batched forward each), then decoded token by token.
-func greedyIds<Model: LanguageModel>(_ model: Model, prefill pieces: [[Int32]], count: Int) throws -> [Int32] {
+func greedyIDs<Model: LanguageModel>(_ model: Model, prefill pieces: [[Int32]], count: Int) throws -> [Int32] {
     let state = model.makeState(contextLength: 256)
     var position = 0
     var logits: [Float] = []

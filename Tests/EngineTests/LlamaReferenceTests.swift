@@ -47,7 +47,7 @@ final class LlamaReferenceTests: XCTestCase {
 
     func testGGMLNumericsReproduceLlamaCppGreedyIds() throws {
         for (n, testCase) in reference.cases.enumerated() {
-            XCTAssertEqual(try greedyIds(Self.ggmlModel, prefill: [testCase.prompt_ids], count: testCase.greedy_ids.count),
+            XCTAssertEqual(try greedyIDs(Self.ggmlModel, prefill: [testCase.prompt_ids], count: testCase.greedy_ids.count),
                            testCase.greedy_ids, "case \(n)")
         }
     }

@@ -35,12 +35,5 @@ func nextTokenLogprobs<Model: LanguageModel>(_ model: Model, _ prompt: [Int32]) 
 
 /// Greedy continuation of `prompt` by `count` tokens, never stopping early.
 func greedyIDs<Model: LanguageModel>(_ model: Model, _ prompt: [Int32], count: Int) throws -> [Int32] {
-    var sampler = try Sampler(.greedy)
-    var ids: [Int32] = []
-    try Generator(model: model).generate(prompt: prompt, state: model.makeState(contextLength: 256), sampler: &sampler,
-                                         options: GenerationOptions(maxTokens: count, stopTokens: [])) {
-        ids.append($0.id)
-        return .proceed
-    }
-    return ids
+    try greedyIDs(model, prefill: [prompt], count: count)
 }
