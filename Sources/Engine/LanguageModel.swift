@@ -86,10 +86,10 @@ extension LanguageModel {
 }
 
 /// Loads the reference f32 model for a GGUF's architecture.
-public func loadReferenceModel(file: GGUFFile) throws(ModelError) -> any LanguageModel {
+public func loadReferenceModel(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) -> any LanguageModel {
     switch file.architecture {
-    case "llama": try LlamaModel(file: file)
-    case "gemma3": try Gemma3Model(file: file)
+    case "llama": try LlamaModel(file: file, numerics: numerics)
+    case "gemma3": try Gemma3Model(file: file, numerics: numerics)
     default: throw .unsupportedArchitecture(file.architecture)
     }
 }

@@ -36,6 +36,27 @@ final class GenerateAndTokenizeTests: XCTestCase {
         }
     }
 
+    /// `--reference` runs llama.cpp's arithmetic: every reference prompt's 16 greedy ids, and on the teacher the
+    /// 24 greedy ids of a prompt whose batching llama-server does not change (8 tokens: 4 + 4).
+    func testReferenceGenerationReproducesLlamaCppExactly() throws {
+        let reference = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("student-s-q8_0-reference.json")))) as! [String: Any]
+        for (n, testCase) in (reference["cases"] as! [[String: Any]]).enumerated() {
+            let prompt = (testCase["prompt_ids"] as! [Int]).map(String.init).joined(separator: ",")
+            let output = try json(CLIRunner.run(["generate", "-m", student, "--prompt-ids", prompt, "-n", "16",
+                                                 "--temp", "0", "--reference", "--json"]))
+            XCTAssertEqual(output["ids"] as? [Int], testCase["greedy_ids"] as? [Int], "case \(n)")
+        }
+        let teacher = CLIRunner.packageRoot.appendingPathComponent("models/teacher/gemma-3-270m-q4_k_m.gguf").path
+        guard FileManager.default.fileExists(atPath: teacher) else { return XCTFail("run `make teacher` first") }
+        let gemma = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("gemma3-270m-reference.json")))) as! [String: Any]
+        let greedy = try XCTUnwrap((gemma["greedy"] as! [[String: Any]]).first { $0["prompt"] as? String == "def fibonacci(n):\n" })
+        let output = try json(CLIRunner.run(["generate", "-m", teacher, "--prompt", "def fibonacci(n):\n", "-n", "24",
+                                             "--temp", "0", "--reference", "--json"]))
+        XCTAssertEqual(output["ids"] as? [Int], greedy["ids"] as? [Int])
+    }
+
     func testSeededSamplingIsReproducibleAndTextStreams() throws {
         let args = ["generate", "-m", student, "--prompt", "hello", "-n", "12", "--temp", "1", "--seed", "7", "--json"]
         let first = try json(CLIRunner.run(args))

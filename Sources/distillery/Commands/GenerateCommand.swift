@@ -19,7 +19,7 @@ struct GenerateCommand: Command {
             .value("--ctx", name: "N", help: "Context length (default: the model's)"),
             .value("-t", "--threads", name: "N",
                    help: "Threads of the int8 engine (default: 1 or 2 per step, whichever measures faster)"),
-            .flag("--reference", help: "Run the f32 reference with llama.cpp's rounding instead of the int8 engine"),
+            .flag("--reference", help: "Run the f32 reference with llama.cpp's arithmetic, bit for bit (slow)"),
             CommonOptions.json,
         ])
 
@@ -60,9 +60,9 @@ struct GenerateCommand: Command {
         if file.architecture == "llama" && !reference && file.hasOnlyQ8_0Matrices {
             // the int8 engine the server runs students with
             try generate(with: loadServingModel(file: file, threads: threads), tokenizer: tokenizer)
-        } else if file.architecture == "llama" {
-            // the oracle: llama.cpp's rounding, so that outputs compare with llama.cpp's token for token
-            try generate(with: LlamaModel(file: file, numerics: .ggml), tokenizer: tokenizer)
+        } else if file.architecture == "llama" || reference {
+            // the oracle: llama.cpp's arithmetic, so that outputs compare with llama.cpp's token for token
+            try generate(with: loadReferenceModel(file: file, numerics: .ggml), tokenizer: tokenizer)
         } else {
             try generate(with: loadReferenceModel(file: file), tokenizer: tokenizer)
         }
