@@ -1,6 +1,8 @@
+import Foundation
 import GGUF
 
-/// Gemma 3 in plain f32 over dequantized weights: the distillation teacher.
+/// Gemma 3, the distillation teacher: f32 over dequantized weights, with llama.cpp's exact arithmetic
+/// (`Numerics.ggml`), or with its products on the int8 kernels (`Numerics.int8`, what distillation runs).
 /// Against LLaMA it adds: the embedding scaled by sqrt(C), RMSNorm of each query and key head, norms after
 /// the attention and feed-forward branches as well as before, GeGLU (tanh GELU), NEOX-style RoPE, and
 /// local layers with a sliding window and their own RoPE base between global ones (every sixth).
@@ -23,11 +25,14 @@ public final class Gemma3Model: LanguageModel {
     public let numerics: Numerics
     let head: EmbeddingAndHead
     let layers: [Layer]
+    let int8: Int8Products?
 
-    public init(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) {
+    /// `threads`: the int8 products' pool (`Numerics.int8`), one per core by default.
+    public init(file: GGUFFile, numerics: Numerics = .float32, threads: Int? = nil) throws(ModelError) {
         let config = try ModelConfig(file: file)
         guard config.architecture == .gemma3 else { throw .unsupportedArchitecture(file.architecture) }
-        let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml)
+        let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml, makesInt8Twins: numerics == .int8)
+        int8 = numerics == .int8 ? Int8Products(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount) : nil
         let c = config.embeddingLength, hs = config.headSize
         head = try EmbeddingAndHead(loader, config: config)
         var layers: [Layer] = []
@@ -56,7 +61,12 @@ public final class Gemma3Model: LanguageModel {
     }
 
     public func forward(token: Int32, position pos: Int, state s: InferenceState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
-        try forward(token: token, position: pos, state: s, batchRow: .alone)
+        if numerics == .int8 {
+            let logits = try forward(tokens: [token], startPosition: pos, state: s, logits: .lastToken)
+            s.logits.pointer.update(from: logits, count: logits.count)
+            return s.logits.buffer
+        }
+        return try forward(token: token, position: pos, state: s, batchRow: .alone)
     }
 
     /// `batchRow` says how llama.cpp would round this token's products (`Numerics.ggml` only).

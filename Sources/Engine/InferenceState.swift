@@ -1,3 +1,5 @@
+import Kernels
+
 /// Everything one sequence needs while it runs: the KV cache and the scratch buffers of the forward pass,
 /// all allocated here once (llama2.c's RunState), so decoding a token allocates nothing.
 /// One thread drives a state at a time.
@@ -92,4 +94,14 @@ final class BatchScratch {
         localRopeCos = FloatBuffer(count: localCount)
         localRopeSin = FloatBuffer(count: localCount)
     }
+
+    /// Q8_0 inputs of T rows of `columns` values, one buffer per width (`Numerics.int8`); nil for a width the
+    /// kernels cannot take.
+    func int8Input(columns: Int) -> Q8Activations? {
+        if let input = int8Inputs[columns] { return input }
+        let input = try? Q8Activations(capacity: capacity, columns: columns)
+        int8Inputs[columns] = input
+        return input
+    }
+    private var int8Inputs: [Int: Q8Activations] = [:]
 }

@@ -93,3 +93,12 @@ public func loadReferenceModel(file: GGUFFile, numerics: Numerics = .float32) th
     default: throw .unsupportedArchitecture(file.architecture)
     }
 }
+
+/// Loads the engine a teacher runs on (distillation, `eval`, `bench`, `generate`): Gemma 3 with its products on
+/// the int8 kernels (`Numerics.int8`), anything else as the f32 reference. `threads`: the int8 products' pool.
+public func loadTeacherModel(file: GGUFFile, threads: Int? = nil) throws(ModelError) -> any LanguageModel {
+    switch file.architecture {
+    case "gemma3": try Gemma3Model(file: file, numerics: .int8, threads: threads)
+    default: try loadReferenceModel(file: file)
+    }
+}

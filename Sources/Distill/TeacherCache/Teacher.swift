@@ -40,7 +40,7 @@ public final class Teacher: Sendable {
         do {
             file = try GGUFFile(path: spec.path)
             tokenizer = try Tokenizer(gguf: file)
-            model = try loadReferenceModel(file: file)
+            model = try loadTeacherModel(file: file)
         } catch {
             throw DistillError.teacher(path: spec.path, reason: "\(error)")
         }

@@ -39,8 +39,8 @@ struct BenchCommand: Command {
 
     func run() throws {
         let file = try GGUFFile(path: modelPath)
-        // Teachers (Gemma 3) run on the f32 engine, whose prefill goes through OpenBLAS.
-        guard file.architecture == "llama" else { return try runReference(loadReferenceModel(file: file)) }
+        // Teachers (Gemma 3) run with their products on the int8 kernels, attention on OpenBLAS.
+        guard file.architecture == "llama" else { return try runReference(loadTeacherModel(file: file, threads: threads)) }
         let model = try loadServingModel(file: file, quantize: quantize, threads: threads)
         let longest = max(benchmark.promptTokens, benchmark.generatedTokens)
         guard longest <= model.config.contextLength else {
@@ -75,6 +75,8 @@ struct BenchCommand: Command {
 }
 
 extension BenchCommand {
+    static let teacherEngine = "int8 products (Q8_0 weights and inputs), f32 attention and norms"
+
     private func runReference<Model: LanguageModel>(_ model: Model) throws {
         if let threads { MatrixThreads.set(threads) }
         let report = try benchmark.run(model)
@@ -83,12 +85,12 @@ extension BenchCommand {
         if json {
             try Console.printJSON([
                 "prefill_tok_s": prefill.isFinite ? prefill : 0, "decode_tok_s": decode.isFinite ? decode : 0,
-                "peak_rss_mb": peakMB, "engine": "f32 reference (OpenBLAS)",
+                "peak_rss_mb": peakMB, "engine": Self.teacherEngine,
                 "prompt_tokens": benchmark.promptTokens, "gen_tokens": benchmark.generatedTokens,
                 "repeat": benchmark.repetitions,
             ])
         } else {
-            print("model      \(modelPath) (\(model.config.architecture), f32 reference engine)")
+            print("model      \(modelPath) (\(model.config.architecture), \(Self.teacherEngine))")
             print(String(format: "prefill    pp%-5d %10.1f tok/s", benchmark.promptTokens, prefill))
             print(String(format: "decode     tg%-5d %10.1f tok/s", benchmark.generatedTokens, decode))
             print(String(format: "peak RSS   %.1f MB (median of %d repetitions)", peakMB, benchmark.repetitions))

@@ -35,7 +35,7 @@ struct EvalCommand: Command {
         let documents = try TextCorpusReader.read(dataPath)
         let file = try GGUFFile(path: modelPath)
         let tokenizer = try Tokenizer(gguf: file)
-        try evaluate(loadReferenceModel(file: file), tokenizer: tokenizer, documents: documents)
+        try evaluate(loadTeacherModel(file: file), tokenizer: tokenizer, documents: documents)
     }
 
     private func evaluate<Model: LanguageModel>(_ model: Model, tokenizer: Tokenizer, documents: [String]) throws {

@@ -64,7 +64,7 @@ struct GenerateCommand: Command {
             // the oracle: llama.cpp's arithmetic, so that outputs compare with llama.cpp's token for token
             try generate(with: loadReferenceModel(file: file, numerics: .ggml), tokenizer: tokenizer)
         } else {
-            try generate(with: loadReferenceModel(file: file), tokenizer: tokenizer)
+            try generate(with: loadTeacherModel(file: file, threads: threads), tokenizer: tokenizer)
         }
     }
 
