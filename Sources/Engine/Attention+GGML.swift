@@ -12,8 +12,7 @@ extension Attention {
                                config: ModelConfig) {
         let hs = config.headSize
         let query = scratch, accumulator = scratch + hs     // [HS] each
-        let queryScale: Float = config.architecture == .gemma3 ? config.attentionScale : 1
-        let scoreScale: Float = config.architecture == .gemma3 ? 1 : config.attentionScale
+        let (queryScale, scoreScale) = ggmlScales(config)
         for h in 0..<config.headCount {
             let kvOffset = (h / config.headsPerKVHead) * hs
             for i in 0..<hs { query[i] = Float(Float16(q[h * hs + i] * queryScale)) }
@@ -47,8 +46,7 @@ extension Attention {
                                     config: ModelConfig) {
         let hs = config.headSize, tile = 64
         let accumulator = scratch, weights = scratch + hs     // [HS], [64]
-        let queryScale: Float = config.architecture == .gemma3 ? config.attentionScale : 1
-        let scoreScale: Float = config.architecture == .gemma3 ? 1 : config.attentionScale
+        let (queryScale, scoreScale) = ggmlScales(config)
         let first = firstVisible(position: position, window: window)
         for h in 0..<config.headCount {
             let kvOffset = (h / config.headsPerKVHead) * hs
@@ -81,9 +79,7 @@ extension Attention {
                     var lanes = SIMD16<Float>()
                     for l in 0..<16 { lanes[l] = vectorizedExpf(weights[group + l] - newMax) }
                     for l in 0..<16 { weights[group + l] = lanes[l] }
-                    let eight = lanes.lowHalf + lanes.highHalf, four = eight.lowHalf + eight.highHalf
-                    let two = four.lowHalf + four.highHalf
-                    tileSum += Double(two[0] + two[1])
+                    tileSum += Double(lanes.halvingSum)
                 }
                 sum = Float(Double(sum) + tileSum)
                 for j in 0..<tile where weights[j] != 0 {
@@ -115,17 +111,24 @@ extension Attention {
     /// ggml's AVX-512 `ggml_vec_dot_f16`: four 16-lane f32 accumulators fed by fused multiply-adds over 64 values
     /// at a time, added pairwise, then a tree over the 16 lanes; leftovers summed in double.
     static func dotLikeGGMLF16(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var lanes = [SIMD16<Float>](repeating: SIMD16(), count: 4)
+        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+        func fused(_ acc: inout SIMD16<Float>, _ at: Int) {
+            for l in 0..<16 { acc[l] = acc[l].addingProduct(a[at + l], b[at + l]) }
+        }
         let whole = n & ~63
         for i in stride(from: 0, to: whole, by: 64) {
-            for j in 0..<4 {
-                for l in 0..<16 { lanes[j][l] = lanes[j][l].addingProduct(a[i + 16 * j + l], b[i + 16 * j + l]) }
-            }
+            fused(&s0, i)
+            fused(&s1, i + 16)
+            fused(&s2, i + 32)
+            fused(&s3, i + 48)
         }
-        let v = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
-        let eight = v.lowHalf + v.highHalf, four = eight.lowHalf + eight.highHalf, two = four.lowHalf + four.highHalf
-        var sum = Double(two[0] + two[1])
+        var sum = Double(((s0 + s2) + (s1 + s3)).halvingSum)
         for i in whole..<n { sum += Double(a[i] * b[i]) }
         return Float(sum)
+    }
+
+    /// Gemma's graph scales the query before flash attention (which then scales by 1), Llama's passes the scale.
+    private static func ggmlScales(_ config: ModelConfig) -> (query: Float, score: Float) {
+        config.architecture == .gemma3 ? (config.attentionScale, 1) : (1, config.attentionScale)
     }
 }

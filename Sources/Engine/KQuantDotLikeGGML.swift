@@ -1,3 +1,5 @@
+import GGUF
+
 /// llama.cpp's x86 products of Q4_K and Q6_K weight rows with a Q8_K-quantized activation, in ggml's own integer
 /// and f32 arithmetic, for `Numerics.ggml`. Gemma's outlier channels make the teacher sensitive to a single
 /// flipped rounding, so only the same order of operations reproduces llama.cpp's log-probs.
@@ -63,14 +65,14 @@ enum KQuantDotLikeGGML {
                 var pairSum: Int32 = 0, pairMin: Int32 = 0
                 for half in 0..<2 {
                     let subBlock = 2 * pair + half, start = 256 * b + 64 * pair + 32 * half
-                    let (scale, min) = scaleAndMin(subBlock, packedScales.assumingMemoryBound(to: UInt8.self))
+                    let (scale, min) = Quantization.scaleAndMinK4(subBlock, UnsafeRawBufferPointer(start: packedScales, count: 12))
                     var dot: Int32 = 0
                     for l in 0..<32 {
                         let byte = qs[32 * pair + l]
                         dot += Int32(half == 0 ? byte & 0xF : byte >> 4) * x.quants[start + l]
                     }
-                    pairSum += scale * dot
-                    pairMin += min * x.sum(from: start, count: 32)
+                    pairSum += Int32(scale) * dot
+                    pairMin += Int32(min) * x.sum(from: start, count: 32)
                 }
                 if perSixtyFour {
                     acc = acc.addingProduct(Float(pairSum), dScale)
@@ -114,19 +116,10 @@ enum KQuantDotLikeGGML {
                 for lane in 0..<8 { lanes[lane] = lanes[lane].addingProduct(d, Float(laneSums[lane])) }
             }
         }
-        if batch.count >= 8 { return tiledSum }
-        let quarter = lanes.lowHalf + lanes.highHalf
-        let pair = quarter.lowHalf + quarter.highHalf
-        return pair[0] + pair[1]
+        return batch.count >= 8 ? tiledSum : lanes.halvingSum
     }
 
     private static func f16(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
         Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
-    }
-
-    /// The 6-bit scale and min of sub-block j, packed in 12 bytes as ggml's `get_scale_min_k4`.
-    private static func scaleAndMin(_ j: Int, _ q: UnsafePointer<UInt8>) -> (Int32, Int32) {
-        if j < 4 { return (Int32(q[j] & 63), Int32(q[j + 4] & 63)) }
-        return (Int32((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4)), Int32((q[j + 4] >> 4) | ((q[j] >> 6) << 4)))
     }
 }

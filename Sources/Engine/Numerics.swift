@@ -140,14 +140,25 @@ struct MatVec {
                 acc[lane] = Float(Double(acc[lane]) + sum)
             }
         }
-        let quarter = acc.lowHalf + acc.highHalf
-        let pair = quarter.lowHalf + quarter.highHalf
-        return pair[0] + pair[1]
+        return acc.halvingSum
     }
 
     /// Rounds a freshly written key or value row as ggml's f16 KV cache stores it.
     func roundAsCached(_ row: UnsafeMutablePointer<Float>, _ n: Int) {
         guard numerics == .ggml else { return }
         for i in 0..<n { row[i] = Float(Float16(row[i])) }
+    }
+}
+
+extension SIMD16 where Scalar == Float {
+    /// The lanes summed as `_mm512_reduce_add_ps` adds them: halves added until one lane is left.
+    var halvingSum: Float { (lowHalf + highHalf).halvingSum }
+}
+
+extension SIMD8 where Scalar == Float {
+    /// The lanes summed as ggml's `hsum_float_8` adds them: halves added until one lane is left.
+    var halvingSum: Float {
+        let four = lowHalf + highHalf, two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
     }
 }

@@ -55,11 +55,12 @@ struct WeightLoader {
             var q8_0 = [UInt8](repeating: 0, count: blocks * Q8Matrix.bytesPerBlock)
             for block in 0..<blocks {
                 let from = block * 22, to = block * Q8Matrix.bytesPerBlock
-                q8_0[to] = raw[from]
+                q8_0[to] = raw[from]                // the same f16 scale
                 q8_0[to + 1] = raw[from + 1]
+                let d = Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: from, as: UInt16.self)))
                 for j in 0..<32 {
-                    let value = values.pointer[block * 32 + j], d = Float(Float16(bitPattern: UInt16(raw[from]) | UInt16(raw[from + 1]) << 8))
-                    q8_0[to + 2 + j] = UInt8(bitPattern: Int8(d == 0 ? 0 : value / d))   // exact: value = d * (q - 16)
+                    // exact: the dequantized value is d * (q - 16)
+                    q8_0[to + 2 + j] = UInt8(bitPattern: Int8(d == 0 ? 0 : values.pointer[block * 32 + j] / d))
                 }
             }
             return try q8_0.withUnsafeBytes { try Q8Matrix(q8_0: $0, rows: rows, columns: columns) }

@@ -18,7 +18,8 @@ extension Quantization {
     // MARK: Q4_K: super-block of 256 = 8 sub-blocks of 32, each with a 6-bit scale and min.
     // { f16 d; f16 dmin; uint8 scales[12]; uint8 qs[128] }, value = d * sc * q - dmin * m
 
-    static func scaleAndMinK4(_ j: Int, _ scales: UnsafeRawBufferPointer) -> (UInt8, UInt8) {
+    /// The 6-bit scale and min of sub-block j of a Q4_K block, from its 12 packed bytes (ggml's `get_scale_min_k4`).
+    public static func scaleAndMinK4(_ j: Int, _ scales: UnsafeRawBufferPointer) -> (UInt8, UInt8) {
         if j < 4 { return (scales[j] & 63, scales[j + 4] & 63) }
         let scale = (scales[j + 4] & 0x0F) | ((scales[j - 4] >> 6) << 4)
         let min = (scales[j + 4] >> 4) | ((scales[j] >> 6) << 4)
