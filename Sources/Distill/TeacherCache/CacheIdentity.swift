@@ -4,7 +4,8 @@ import GGUF
 /// only when all of it matches this run, and refused otherwise, so targets of different teachers,
 /// vocabularies, k, temperatures or data are never mixed.
 public struct CacheIdentity: Codable, Sendable, Equatable {
-    public static let currentFormat = 1
+    /// 2: targets from a Gemma teacher whose products run on the int8 kernels (`Numerics.int8`); 1: f32 products.
+    public static let currentFormat = 2
 
     public var format: Int
     /// SHA-256 of each teacher file, in --teacher order (weights are applied later, by the loss).
