@@ -1,7 +1,7 @@
 import GGUF
 import Kernels
 
-/// How the single-token reference forward rounds its intermediate values.
+/// How a model of this module rounds its intermediate values and which kernels run its weight products.
 public enum Numerics: Sendable {
     /// f32 everywhere over the dequantized weights: the mathematical reference.
     case float32
@@ -14,10 +14,11 @@ public enum Numerics: Sendable {
     /// student fixture and on the Gemma 3 teacher. The batched forward runs token by token in this mode, each
     /// token rounded as its row of llama.cpp's batch would be.
     case ggml
-    /// The fast teacher (Gemma 3 only): every weight matrix requantized to Q8_0 at load, each product's input
-    /// quantized to Q8_0 per 32 values (as llama.cpp quantizes its activations), the products on the int8 kernels
-    /// over one thread per core; norms, attention and the output head stay f32. About 3x faster prefill products
-    /// than f32 over OpenBLAS; a token's forward is the batched forward of that one token.
+    /// The fast teacher (Gemma 3 only): every weight matrix, the output layer included, as Q8_0 (Q8_0 and Q5_0
+    /// converted exactly, K-quants requantized), each product's input quantized to Q8_0 per 32 values (as llama.cpp
+    /// quantizes its activations), the products on the int8 kernels over one thread per core; norms and attention
+    /// stay f32. About 3x faster products than f32 over OpenBLAS; a token's forward is the batched forward of that
+    /// one token.
     case int8
 }
 
@@ -74,7 +75,11 @@ struct GGMLBatchRow {
 
     init(index: Int, count: Int, logits: LogitSelection) {
         row = KQuantDotLikeGGML.BatchRow(index: index, count: count)
-        if case .lastToken = logits { lastFeedForwardRow = KQuantDotLikeGGML.BatchRow(index: 0, count: 1) } else { lastFeedForwardRow = row }
+        if case .lastToken = logits {
+            lastFeedForwardRow = KQuantDotLikeGGML.BatchRow(index: 0, count: 1)
+        } else {
+            lastFeedForwardRow = row
+        }
     }
 }
 
