@@ -4,12 +4,13 @@ extension Gemma3Model {
     public func forward(tokens: [Int32], startPosition start: Int, state s: InferenceState,
                         logits selection: LogitSelection) throws(InferenceError) -> [Float] {
         if numerics == .ggml {
-            return try gatherLogits(tokens: tokens, startPosition: start, logits: selection) { i, token, position throws(InferenceError) in
-                // llama.cpp computes at most 512 tokens (a ubatch) at once
-                let ubatch = 512, first = i / ubatch * ubatch
-                return try forward(token: token, position: position, state: s,
-                                   batchRow: GGMLBatchRow(index: i - first, count: min(ubatch, tokens.count - first),
-                                                          logits: selection))
+            // llama.cpp computes at most 512 tokens (a ubatch) at once
+            let ubatch = 512
+            return try gatherLogits(tokens: tokens, startPosition: start, logits: selection) {
+                i, token, position throws(InferenceError) in
+                let first = i / ubatch * ubatch
+                let row = GGMLBatchRow(index: i - first, count: min(ubatch, tokens.count - first), logits: selection)
+                return try forward(token: token, position: position, state: s, batchRow: row)
             }
         }
         try s.validate(model: config, tokens: tokens, startPosition: start, count: tokens.count)

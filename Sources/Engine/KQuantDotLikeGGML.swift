@@ -65,7 +65,8 @@ enum KQuantDotLikeGGML {
                 var pairSum: Int32 = 0, pairMin: Int32 = 0
                 for half in 0..<2 {
                     let subBlock = 2 * pair + half, start = 256 * b + 64 * pair + 32 * half
-                    let (scale, min) = Quantization.scaleAndMinK4(subBlock, UnsafeRawBufferPointer(start: packedScales, count: 12))
+                    let packed = UnsafeRawBufferPointer(start: packedScales, count: 12)
+                    let (scale, min) = Quantization.scaleAndMinK4(subBlock, packed)
                     var dot: Int32 = 0
                     for l in 0..<32 {
                         let byte = qs[32 * pair + l]

@@ -30,7 +30,8 @@ public struct VocabularySubset: Sendable {
             (rows.pointer + s * c).update(from: output.pointer + Int(id) * c, count: c)
         }
         if int8 {
-            int8Rows = try? Q8Matrix(float: UnsafeBufferPointer(start: rows.pointer, count: rows.count), rows: ids.count, columns: c)
+            int8Rows = try? Q8Matrix(float: UnsafeBufferPointer(start: rows.pointer, count: rows.count), rows: ids.count,
+                                     columns: c)
         }
     }
 
