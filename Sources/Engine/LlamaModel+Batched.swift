@@ -4,14 +4,7 @@ extension LlamaModel {
     public func forward(tokens: [Int32], startPosition start: Int, state s: InferenceState,
                         logits selection: LogitSelection) throws(InferenceError) -> [Float] {
         if numerics == .ggml {
-            // llama.cpp computes at most 512 tokens (a ubatch) at once
-            let ubatch = 512
-            return try gatherLogits(tokens: tokens, startPosition: start, logits: selection) {
-                i, token, position throws(InferenceError) in
-                let first = i / ubatch * ubatch
-                let row = GGMLBatchRow(index: i - first, count: min(ubatch, tokens.count - first), logits: selection)
-                return try forward(token: token, position: position, state: s, batchRow: row)
-            }
+            return try forwardLikeLlamaCpp(tokens: tokens, startPosition: start, state: s, logits: selection)
         }
         try s.validate(model: config, tokens: tokens, startPosition: start, count: tokens.count)
         let cfg = config, t = tokens.count

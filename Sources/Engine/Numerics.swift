@@ -83,6 +83,30 @@ struct GGMLBatchRow {
     }
 }
 
+/// A model that can run one token as llama.cpp's batch would hold it (`Numerics.ggml`).
+protocol GGMLRoundedModel: LanguageModel where State == InferenceState {
+    func forward(token: Int32, position: Int, state: InferenceState,
+                 batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float>
+}
+
+extension GGMLRoundedModel {
+    /// T tokens one at a time, each rounded as its row of llama.cpp's batch, which holds 512 tokens (a ubatch)
+    /// at most.
+    func forwardLikeLlamaCpp(tokens: [Int32], startPosition: Int, state: InferenceState,
+                             logits selection: LogitSelection) throws(InferenceError) -> [Float] {
+        let ubatch = 512
+        return try gatherLogits(tokens: tokens, startPosition: startPosition, logits: selection) {
+            i, token, position throws(InferenceError) in
+            let first = i / ubatch * ubatch
+            let row = GGMLBatchRow(index: i - first, count: min(ubatch, tokens.count - first), logits: selection)
+            return try forward(token: token, position: position, state: state, batchRow: row)
+        }
+    }
+}
+
+extension LlamaModel: GGMLRoundedModel {}
+extension Gemma3Model: GGMLRoundedModel {}
+
 /// A weight matrix dequantized to f32, remembering how ggml would round its inputs.
 struct Matrix {
     let values: FloatBuffer                  // [D, N] row-major
