@@ -4,6 +4,16 @@ import XCTest
 final class GenerateAndTokenizeTests: XCTestCase {
     private let student = CLIRunner.fixture("student-s-q8_0.gguf")
 
+    private func fixtureJSON(_ name: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture(name))))
+                      as? [String: Any])
+    }
+
+    /// The student fixture's reference cases: prompt ids, llama.cpp's top log-probs and greedy ids.
+    private func studentReferenceCases() throws -> [[String: Any]] {
+        try XCTUnwrap(fixtureJSON("student-s-q8_0-reference.json")["cases"] as? [[String: Any]])
+    }
+
     private func json(_ result: CLIResult) throws -> [String: Any] {
         XCTAssertEqual(result.status, 0, result.stderr)
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -13,9 +23,7 @@ final class GenerateAndTokenizeTests: XCTestCase {
     /// log-probs; on every prompt its first token is llama.cpp's. (Past the first position this random-weight
     /// fixture amplifies one-ulp rounding differences; Tests/EngineTests/Int8 holds the engine to those bands.)
     func testGreedyGenerationMatchesLlamaCpp() throws {
-        let reference = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("student-s-q8_0-reference.json")))) as! [String: Any]
-        for (n, testCase) in (reference["cases"] as! [[String: Any]]).enumerated() {
+        for (n, testCase) in try studentReferenceCases().enumerated() {
             let prompt = (testCase["prompt_ids"] as! [Int]).map(String.init).joined(separator: ",")
             let output = try json(CLIRunner.run(["generate", "-m", student, "--prompt-ids", prompt, "-n", "16",
                                                  "--temp", "0", "--top-logprobs", "5", "--json"]))
@@ -39,9 +47,7 @@ final class GenerateAndTokenizeTests: XCTestCase {
     /// `--reference` runs llama.cpp's arithmetic: every reference prompt's 16 greedy ids, and on the teacher the
     /// 24 greedy ids of a prompt whose batching llama-server does not change (8 tokens: 4 + 4).
     func testReferenceGenerationReproducesLlamaCppExactly() throws {
-        let reference = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("student-s-q8_0-reference.json")))) as! [String: Any]
-        for (n, testCase) in (reference["cases"] as! [[String: Any]]).enumerated() {
+        for (n, testCase) in try studentReferenceCases().enumerated() {
             let prompt = (testCase["prompt_ids"] as! [Int]).map(String.init).joined(separator: ",")
             let output = try json(CLIRunner.run(["generate", "-m", student, "--prompt-ids", prompt, "-n", "16",
                                                  "--temp", "0", "--reference", "--json"]))
@@ -49,8 +55,7 @@ final class GenerateAndTokenizeTests: XCTestCase {
         }
         let teacher = CLIRunner.packageRoot.appendingPathComponent("models/teacher/gemma-3-270m-q4_k_m.gguf").path
         guard FileManager.default.fileExists(atPath: teacher) else { return XCTFail("run `make teacher` first") }
-        let gemma = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("gemma3-270m-reference.json")))) as! [String: Any]
+        let gemma = try fixtureJSON("gemma3-270m-reference.json")
         let greedy = try XCTUnwrap((gemma["greedy"] as! [[String: Any]]).first { $0["prompt"] as? String == "def fibonacci(n):\n" })
         let output = try json(CLIRunner.run(["generate", "-m", teacher, "--prompt", "def fibonacci(n):\n", "-n", "24",
                                              "--temp", "0", "--reference", "--json"]))
