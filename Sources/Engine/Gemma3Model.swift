@@ -25,14 +25,14 @@ public final class Gemma3Model: LanguageModel {
     public let numerics: Numerics
     let head: EmbeddingAndHead
     let layers: [Layer]
-    let int8: Int8Products?
+    let int8: ExclusivePool?
 
     /// `threads`: the int8 products' pool (`Numerics.int8`), one per core by default.
     public init(file: GGUFFile, numerics: Numerics = .float32, threads: Int? = nil) throws(ModelError) {
         let config = try ModelConfig(file: file)
         guard config.architecture == .gemma3 else { throw .unsupportedArchitecture(file.architecture) }
         let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml, makesInt8Twins: numerics == .int8)
-        int8 = numerics == .int8 ? Int8Products(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount) : nil
+        int8 = numerics == .int8 ? ExclusivePool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount) : nil
         let c = config.embeddingLength, hs = config.headSize
         head = try EmbeddingAndHead(loader, config: config)
         var layers: [Layer] = []

@@ -32,10 +32,10 @@ public final class Int8LlamaModel: LanguageModel {
     let outputNorm: FloatBuffer      // (C)
     let head: Q8Matrix               // (V, C), the embedding itself when tied
     let rope: RoPETable              // (P, R / 2)
-    let pool: ThreadPool?
+    private let sharedPool: ExclusivePool
+    var pool: ThreadPool? { sharedPool.pool }
     /// The instruction set every kernel call uses.
     let path: KernelPath
-    private let poolBusy = Atomic<Bool>(false)
     /// For one-token steps and for batches of rows; nil when the thread count was given.
     private let decodePolicy: ThreadingPolicy?, batchPolicy: ThreadingPolicy?
     private let spareWorkspace = Mutex<Int8Workspace?>(nil)
@@ -74,8 +74,8 @@ public final class Int8LlamaModel: LanguageModel {
         path = kernelPath
         let cores = ProcessInfo.processInfo.activeProcessorCount
         threadCount = max(1, min(threads ?? Self.defaultThreadCount, cores))
-        pool = threadCount > 1 ? ThreadPool(threadCount: threadCount) : nil
-        let adaptive = threads == nil && pool != nil
+        sharedPool = ExclusivePool(threads: threadCount)
+        let adaptive = threads == nil && threadCount > 1
         decodePolicy = adaptive ? .forDecode() : nil
         batchPolicy = adaptive ? .forBatches() : nil
     }
@@ -111,16 +111,14 @@ public final class Int8LlamaModel: LanguageModel {
     /// or the threading policy measures one thread faster.
     @inline(__always)
     func withPool<Result>(rows: Int, _ body: (ThreadPool?) -> Result) -> Result {
-        guard let pool, poolBusy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            return body(nil)
+        sharedPool.withPool { pool in
+            guard let pool, let policy = rows == 1 ? decodePolicy : batchPolicy else { return body(pool) }
+            let usePool = policy.choosePool()
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = body(usePool ? pool : nil)
+            policy.record(pool: usePool, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, rows: rows)
+            return result
         }
-        defer { poolBusy.store(false, ordering: .releasing) }
-        guard let policy = rows == 1 ? decodePolicy : batchPolicy else { return body(pool) }
-        let usePool = policy.choosePool()
-        let start = DispatchTime.now().uptimeNanoseconds
-        let result = body(usePool ? pool : nil)
-        policy.record(pool: usePool, nanoseconds: DispatchTime.now().uptimeNanoseconds - start, rows: rows)
-        return result
     }
 
     /// A prefill workspace of at least `rows` rows: the one kept from the last prefill when it is big enough.
