@@ -5,13 +5,15 @@ import Kernels
 enum MatVecBenchmark {
     static let shapes = [(256, 256), (768, 256), (1536, 256), (256, 768), (8192, 256)]
 
-    /// tokens 1: the decode matvec; more: the prefill matmul.
-    static func run(pools: [Int: ThreadPool], tokens: Int = 1) {
-        let kind = tokens == 1 ? "matvec" : "matmul T=\(tokens)"
+    /// tokens 1: the decode matvec; more: the prefill matmul. `corrected`: every token carries the correction
+    /// term (two vpdpbusd per weight load).
+    static func run(pools: [Int: ThreadPool], tokens: Int = 1, corrected: Bool = false) {
+        let kind = (tokens == 1 ? "matvec" : "matmul T=\(tokens)") + (corrected ? ", corrected" : "")
         print("== int8 \(kind), hot cache (N x K, µs per call, GOP/s = 2NKT / time)")
         for (rows, columns) in shapes {
             let matrix = Timing.randomMatrix(rows: rows, columns: columns)
-            let x = try! Q8Activations(capacity: tokens, columns: columns)
+            let x = try! Q8Activations(capacity: tokens, columns: columns, corrections: corrected)
+            if corrected { x.correctedFrom = 0 }
             let input = (0..<tokens * columns).map { _ in Float.random(in: -1...1) }
             input.withUnsafeBufferPointer { x.quantize($0.baseAddress!, rows: tokens) }
             var out = [Float](repeating: 0, count: rows * tokens)

@@ -1,5 +1,6 @@
 // Micro-benchmarks for the Kernels target; not a test. Run:
 //   swift run -c release KernelsBenchmark [matvec|matmul|decode|prefill|sweep|quantize|packing|f32|pool|forward|all]
+// (matvec runs plain and corrected activations.)
 // Each figure is the median of several timed repetitions.
 import Foundation
 import Kernels
@@ -10,7 +11,10 @@ let pinned = ProcessInfo.processInfo.environment["BENCH_PIN"] == "1"
 if pinned { ThreadPool.pinCurrentThread(toCore: 0) }
 let pools = [1: ThreadPool(threadCount: 1), 2: ThreadPool(threadCount: 2, pinned: pinned)]
 
-if mode == "matvec" || mode == "all" { MatVecBenchmark.run(pools: pools) }
+if mode == "matvec" || mode == "all" {
+    MatVecBenchmark.run(pools: pools)
+    MatVecBenchmark.run(pools: pools, corrected: true)
+}
 if mode == "matmul" || mode == "all" { MatVecBenchmark.run(pools: pools, tokens: 128) }
 if mode == "decode" || mode == "all" { DecodeBenchmark.run(pools: pools, tokens: 1) }
 if mode == "prefill" || mode == "all" { DecodeBenchmark.run(pools: pools, tokens: 128) }

@@ -11,8 +11,9 @@ extension Kernel {
     public static let minimumParallelWork = 64
 
     /// out (T, N) = x (T, K) · Wᵀ: out[t * outputStride + n] = Σₖ W[n, k] x[t, k], for t < x.rows.
-    /// Each 32-column block is an int32 dot product scaled by both blocks' scales. A 1-token x is the decode
-    /// matrix-vector product; several tokens reuse every weight load (prefill, or one token per sequence).
+    /// Each 32-column block is an int32 dot product scaled by both blocks' scales (two, on x's corrected rows).
+    /// A 1-token x is the decode matrix-vector product; several tokens reuse every weight load (prefill, or one
+    /// token per sequence).
     public static func matMul(
         _ out: UnsafeMutablePointer<Float>, _ weights: Q8Matrix, _ x: Q8Activations,
         outputStride: Int? = nil, pool: ThreadPool? = nil, path: KernelPath = .active
@@ -27,7 +28,9 @@ extension Kernel {
             weights: weights.quants, weight_scales: weights.scales,
             x: x.values, x_scales: x.scales, x_bias: x.biases,
             rows: weights.rows, blocks: weights.blocks,
-            group_begin: 0, group_end: weights.groups, tokens: x.rows)
+            group_begin: 0, group_end: weights.groups, tokens: x.rows,
+            correction: x.correctionValues, correction_scales: x.correctionScales,
+            correction_bias: x.correctionBiases, corrected_from: x.correctionValues == nil ? x.rows : x.correctedFrom)
         let work = weights.groups * weights.blocks * x.rows
         if let pool, pool.threadCount > 1, work >= minimumParallelWork * pool.threadCount {
             var job = Q8Job(args: args, path: path)
@@ -66,11 +69,13 @@ extension NaiveKernel {
             for n in 0..<weights.rows {
                 var sum: Float = 0
                 for b in 0..<weights.blocks {
-                    var dot: Int32 = 0
-                    for k in b * 32..<b * 32 + 32 {
-                        dot += Int32(weights.quant(row: n, column: k)) * Int32(x.values[t * x.columns + k])
+                    for (values, scales) in x.terms(row: t) {
+                        var dot: Int32 = 0
+                        for k in b * 32..<b * 32 + 32 {
+                            dot += Int32(weights.quant(row: n, column: k)) * Int32(values[t * x.columns + k])
+                        }
+                        sum += weights.scale(row: n, block: b) * scales[t * x.blocks + b] * Float(dot)
                     }
-                    sum += weights.scale(row: n, block: b) * x.scales[t * x.blocks + b] * Float(dot)
                 }
                 out[t * stride + n] = sum
             }

@@ -1,6 +1,11 @@
 /// Activations (T, K) quantized on the fly to int8 blocks of 32 with one f32 scale each (ggml's Q8_0 for
-/// activations, with an f32 instead of f16 scale), ready for any number of `Q8Matrix` products with K
-/// columns: quantize once, multiply by q, k and v.
+/// activations; `halfScales` rounds the scales to f16 as ggml stores them), ready for any number of `Q8Matrix`
+/// products with K columns: quantize once, multiply by q, k and v.
+///
+/// Rows from `correctedFrom` on also carry a correction term: the first term's rounding error, quantized the
+/// same way, so x ≈ d·q + d'·q' to about 1/127² of the block's maximum (16-bit activations from two int8
+/// products). A product then does two vpdpbusd per weight load for those rows, which costs nothing measurable
+/// where reading the weights is the bottleneck (a decode step) and doubles the arithmetic where it is not.
 ///
 /// Allocated once for the largest T; `quantize` reuses it and allocates nothing. Not thread-safe: one
 /// owner writes it, the thread pool only reads it during a product.
@@ -15,19 +20,39 @@ public final class Q8Activations: @unchecked Sendable {
     let valueStorage: AlignedArray<Int8>   // (T, K)
     let scaleStorage: AlignedArray<Float>  // (T, B)
     let biasStorage: AlignedArray<Int32>   // (T, B): -128 * sum of the block, cancels the weights' +128
+    let correctionStorage: AlignedArray<Int8>?          // (T, K) the second term's int8 values
+    let correctionScaleStorage: AlignedArray<Float>?    // (T, B)
+    let correctionBiasStorage: AlignedArray<Int32>?     // (T, B)
 
     package var values: UnsafeMutablePointer<Int8> { valueStorage.pointer }
     package var scales: UnsafeMutablePointer<Float> { scaleStorage.pointer }
     package var biases: UnsafeMutablePointer<Int32> { biasStorage.pointer }
+    package var correctionValues: UnsafeMutablePointer<Int8>? { correctionStorage?.pointer }
+    package var correctionScales: UnsafeMutablePointer<Float>? { correctionScaleStorage?.pointer }
+    package var correctionBiases: UnsafeMutablePointer<Int32>? { correctionBiasStorage?.pointer }
 
-    public init(capacity: Int, columns: Int) throws(KernelError) {
+    /// Whether each block's scale is rounded to f16 before the block is used, as ggml stores Q8_0 scales.
+    public let halfScales: Bool
+    /// Rows at or after this index carry the correction term (set before quantizing; at most `capacity`
+    /// without correction storage, which means none do).
+    public var correctedFrom: Int {
+        didSet { precondition(correctionStorage != nil || correctedFrom >= capacity, "no room for corrections") }
+    }
+
+    /// `corrections` allocates the second term's storage, so that rows from `correctedFrom` can carry it.
+    public init(capacity: Int, columns: Int, halfScales: Bool = false, corrections: Bool = false) throws(KernelError) {
         try Q8Matrix.validate(rows: capacity, columns: columns)
         self.capacity = capacity
         self.columns = columns
+        self.halfScales = halfScales
         blocks = columns / 32
         valueStorage = AlignedArray(count: capacity * columns)
         scaleStorage = AlignedArray(count: capacity * blocks)
         biasStorage = AlignedArray(count: capacity * blocks)
+        correctionStorage = corrections ? AlignedArray(count: capacity * columns) : nil
+        correctionScaleStorage = corrections ? AlignedArray(count: capacity * blocks) : nil
+        correctionBiasStorage = corrections ? AlignedArray(count: capacity * blocks) : nil
+        correctedFrom = capacity
     }
 
     /// Quantizes x (rows, K) row-major, row i starting at x + i * stride (stride defaults to K).
@@ -43,34 +68,69 @@ public final class Q8Activations: @unchecked Sendable {
         }
     }
 
-    /// Writes one 32-value block. Written as integer loops that LLVM vectorizes on baseline x86-64 (float
-    /// `max` and `Int32(Float)` carry NaN and range checks that keep it scalar, 10x slower): max|x| is an
-    /// integer max of the sign-cleared bit patterns, and adding 1.5 * 2^23 rounds to nearest even and leaves
-    /// the integer in the low mantissa bits, exact for |x / d| <= 127.
+    /// Writes block `index` (row index / B) and, on a corrected row, its correction.
     @inline(__always)
     func quantizeBlock(_ index: Int, _ source: UnsafePointer<Float>) {
+        let d = Self.quantize(source, into: values + index * 32, bias: biases + index, halfScale: halfScales)
+        scales[index] = d
+        guard index >= correctedFrom * blocks, let correctionValues, let correctionScales, let correctionBiases else {
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { error in
+            let error = error.baseAddress!, q = values + index * 32
+            for i in 0..<32 { error[i] = source[i] - d * Float(q[i]) }
+            correctionScales[index] = Self.quantize(error, into: correctionValues + index * 32,
+                                                    bias: correctionBiases + index, halfScale: false)
+        }
+    }
+
+    /// Quantizes 32 values into q, writes -128 * Σq to `bias` and returns the scale. Written as integer loops
+    /// that LLVM vectorizes on baseline x86-64 (float `max` and `Int32(Float)` carry NaN and range checks that
+    /// keep it scalar, 10x slower): max|x| is an integer max of the sign-cleared bit patterns, and adding
+    /// 1.5 * 2^23 rounds to nearest even and leaves the integer in the low mantissa bits, exact for
+    /// |x / d| <= 127. As in ggml, q uses the f32 scale even when the stored one is rounded to f16.
+    @inline(__always)
+    private static func quantize(_ source: UnsafePointer<Float>, into q: UnsafeMutablePointer<Int8>,
+                                 bias: UnsafeMutablePointer<Int32>, halfScale: Bool) -> Float {
         var amaxBits: UInt32 = 0
         for i in 0..<32 { amaxBits = max(amaxBits, source[i].bitPattern & 0x7FFF_FFFF) }
         let d = Float(bitPattern: amaxBits) / 127
         let inverse: Float = d != 0 ? 1 / d : 0
         let magic: Float = 12_582_912
-        let q = values + index * 32
         var sum: Int32 = 0
         for i in 0..<32 {
             let v = Int8(truncatingIfNeeded: (source[i] * inverse + magic).bitPattern)
             q[i] = v
             sum &+= Int32(v)
         }
-        scales[index] = d
-        biases[index] = -128 &* sum
+        bias.pointee = -128 &* sum
+        return halfScale ? roundedToHalf(d) : d
+    }
+
+    /// x rounded to the nearest f16 value, ties to even, returned as f32. Inside f16's normal range that is
+    /// dropping 13 mantissa bits with integer ops (`Float16(x)` is a library call per value on baseline
+    /// x86-64); outside it, the library conversion.
+    @inline(__always)
+    package static func roundedToHalf(_ x: Float) -> Float {
+        let bits = x.bitPattern, magnitude = bits & 0x7FFF_FFFF
+        guard magnitude >= 0x3880_0000, magnitude < 0x477F_F000 else { return Float(Float16(x)) }   // [2^-14, 65520)
+        return Float(bitPattern: (bits &+ 0x0FFF &+ ((bits >> 13) & 1)) & 0xFFFF_E000)
     }
 
     /// For kernels that write blocks themselves (fused norm or activation, then quantize).
     func setRows(_ rows: Int) { self.rows = rows }
 
-    /// The dequantized value d * q at (row, column); for references and tests.
+    /// Row t's terms: (values, scales) of the first and, on a corrected row, of the correction.
+    package func terms(row t: Int) -> [(UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Float>)] {
+        guard t >= correctedFrom, let correctionValues, let correctionScales else { return [(values, scales)] }
+        return [(values, scales), (correctionValues, correctionScales)]
+    }
+
+    /// The dequantized value d * q (+ d' * q' on a corrected row) at (row, column); for references and tests.
     public func value(row: Int, column: Int) -> Float {
         precondition(row >= 0 && row < rows && column >= 0 && column < columns)
-        return scales[row * blocks + column / 32] * Float(values[row * columns + column])
+        let first = scales[row * blocks + column / 32] * Float(values[row * columns + column])
+        guard row >= correctedFrom, let correctionValues, let correctionScales else { return first }
+        return first + correctionScales[row * blocks + column / 32] * Float(correctionValues[row * columns + column])
     }
 }

@@ -31,7 +31,8 @@ final class QuantizeCommandTests: XCTestCase {
         let reference = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("student-s-q8_0-reference.json")))) as! [String: Any]
         let bos = (reference["cases"] as! [[String: Any]])[0]
-        let generated = try CLIRunner.run(["generate", "-m", output, "--prompt-ids", "1", "-n", "16", "--temp", "0", "--json"])
+        let generated = try CLIRunner.run(["generate", "-m", output, "--prompt-ids", "1", "-n", "16", "--temp", "0", "--json",
+                                           "--activations", "q8_0"])
         XCTAssertEqual(generated.status, 0, generated.stderr)
         let ids = (try JSONSerialization.jsonObject(with: Data(generated.stdout.utf8)) as? [String: Any])?["ids"] as? [Int]
         XCTAssertEqual(ids, bos["greedy_ids"] as? [Int])

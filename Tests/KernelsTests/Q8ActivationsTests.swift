@@ -38,6 +38,40 @@ final class Q8ActivationsTests: XCTestCase {
         }
     }
 
+    /// A corrected row is the first term plus that term's rounding error quantized the same way, so its values
+    /// land within half a step of the error's own scale; rows before `correctedFrom` stay one term. With
+    /// `halfScales` the first scale is f16 (as ggml stores it) and the error is taken against that scale.
+    func testCorrectionQuantizesTheFirstTermsError() throws {
+        var rng = SeededGenerator(seed: 12)
+        let rows = 3, columns = 96
+        let x = rng.floats(rows * columns, in: -4...4)
+        let activations = makeActivations(x, rows: rows, columns: columns, correctedFrom: 1, halfScales: true)
+        let plain = makeActivations(x, rows: rows, columns: columns)
+        for t in 0..<rows {
+            for b in 0..<columns / 32 {
+                let range = (t * columns + b * 32)..<(t * columns + b * 32 + 32)
+                let d = activations.scales[t * 3 + b]
+                XCTAssertEqual(d, Q8Activations.roundedToHalf(x[range].map(abs).max()! / 127))
+                var errors: [Float] = []
+                for (i, value) in x[range].enumerated() {
+                    XCTAssertEqual(activations.values[t * columns + b * 32 + i], plain.values[t * columns + b * 32 + i])
+                    errors.append(value - d * Float(activations.values[t * columns + b * 32 + i]))
+                }
+                let step = errors.map(abs).max()! / 127
+                for (i, value) in x[range].enumerated() {
+                    let got = activations.value(row: t, column: b * 32 + i)
+                    if t == 0 {
+                        XCTAssertEqual(got, d * Float(activations.values[t * columns + b * 32 + i]))
+                    } else {
+                        XCTAssertEqual(activations.correctionScales![t * 3 + b], step)
+                        XCTAssertEqual(got, value, accuracy: step * 0.51 + 1e-7)
+                        XCTAssertLessThan(step, d * 0.6 / 127)
+                    }
+                }
+            }
+        }
+    }
+
     func testCapacityAndColumnsAreValidated() {
         XCTAssertThrowsError(try Q8Activations(capacity: 1, columns: 33)) {
             XCTAssertEqual($0 as? KernelError, .columnsNotMultipleOf32(columns: 33))

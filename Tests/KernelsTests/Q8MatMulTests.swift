@@ -26,6 +26,27 @@ final class Q8MatMulTests: XCTestCase {
         }
     }
 
+    /// Corrected rows from any token on: the 8/4/2/1 tiles split at the first corrected token.
+    func testCorrectedTokensMatchTheNaiveTwinOnEveryPath() {
+        var rng = SeededGenerator(seed: 24)
+        for (rows, columns, tokens, correctedFrom) in [(17, 96, 9, 0), (40, 64, 13, 5), (256, 256, 1, 0),
+                                                       (33, 288, 4, 3), (16, 32, 8, 8)] {
+            let matrix = makeMatrix(rows: rows, columns: columns, using: &rng)
+            let x = makeActivations(rng.floats(tokens * columns, in: -3...3), rows: tokens, columns: columns,
+                                    correctedFrom: correctedFrom, halfScales: true)
+            var expected = [Float](repeating: 0, count: tokens * rows)
+            NaiveKernel.matMul(&expected, matrix, x)
+            for path in KernelPath.supported {
+                for pool in [nil, pool] {
+                    var actual = [Float](repeating: .nan, count: tokens * rows)
+                    Kernel.matMul(&actual, matrix, x, pool: pool, path: path)
+                    assertClose(actual, expected, absolute: 1e-4, relative: 1e-5,
+                                "\(path) \(rows)x\(columns) T=\(tokens) corrected from \(correctedFrom)")
+                }
+            }
+        }
+    }
+
     func testThreadCountDoesNotChangeABit() {
         var rng = SeededGenerator(seed: 23)
         let matrix = makeMatrix(rows: 1000, columns: 256, using: &rng)
@@ -44,10 +65,12 @@ final class Q8MatMulTests: XCTestCase {
         let matrix = makeMatrix(rows: rows, columns: columns, using: &rng)
         let input = rng.floats(tokens * columns)
         let x = makeActivations(input, rows: tokens, columns: columns)
+        let refined = makeActivations(input, rows: tokens, columns: columns, correctedFrom: 0)
         let weights = matrix.dequantized()
         for path in KernelPath.supported {
-            var actual = [Float](repeating: 0, count: tokens * rows)
+            var actual = [Float](repeating: 0, count: tokens * rows), corrected = actual
             Kernel.matMul(&actual, matrix, x, path: path)
+            Kernel.matMul(&corrected, matrix, refined, path: path)
             for t in 0..<tokens {
                 for n in 0..<rows {
                     var exact: Float = 0, magnitude: Float = 0
@@ -57,6 +80,9 @@ final class Q8MatMulTests: XCTestCase {
                     }
                     // Activation rounding moves each term by at most half a step (1/254 of the block's max).
                     XCTAssertEqual(actual[t * rows + n], exact, accuracy: magnitude / 254 + 1e-5, "\(path) t \(t) n \(n)")
+                    // With the correction term, by half a step of the first term's error (about 1/254²).
+                    XCTAssertEqual(corrected[t * rows + n], exact, accuracy: magnitude / 254 / 200 + 1e-5,
+                                   "\(path) corrected t \(t) n \(n)")
                 }
             }
         }

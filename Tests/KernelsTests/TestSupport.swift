@@ -52,8 +52,12 @@ func makeMatrix(rows: Int, columns: Int, using rng: inout SeededGenerator) -> Q8
     return bytes.withUnsafeBytes { try! Q8Matrix(q8_0: $0, rows: rows, columns: columns) }
 }
 
-func makeActivations(_ x: [Float], rows: Int, columns: Int) -> Q8Activations {
-    let activations = try! Q8Activations(capacity: rows, columns: columns)
+/// `correctedFrom`: the first row that carries the correction term (none by default).
+func makeActivations(_ x: [Float], rows: Int, columns: Int, correctedFrom: Int? = nil,
+                     halfScales: Bool = false) -> Q8Activations {
+    let activations = try! Q8Activations(capacity: rows, columns: columns, halfScales: halfScales,
+                                         corrections: correctedFrom != nil)
+    if let correctedFrom { activations.correctedFrom = correctedFrom }
     x.withUnsafeBufferPointer { activations.quantize($0.baseAddress!, rows: rows) }
     return activations
 }

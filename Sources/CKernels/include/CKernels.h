@@ -40,7 +40,9 @@ int ck_request_time_slice(uint64_t nanoseconds);
 /// Weight layout (written by Swift's Q8Matrix): quants[G][B][8][16][4] as unsigned bytes w ^ 0x80 (= w + 128),
 /// so row r of group g, column b*32 + 4*k + i is quants[((g*B + b)*8 + k)*64 + 4*r + i]; scales[G][B][16] f16.
 /// Activations: x[T][B*32] int8, x_scales[T][B] f32, x_bias[T][B] = -128 * sum of the block's int8 values,
-/// which cancels the +128 of the weights inside the int32 accumulator.
+/// which cancels the +128 of the weights inside the int32 accumulator. Tokens from `corrected_from` on add a
+/// second term laid out the same way (correction, correction_scales, correction_bias): each block's sum is
+/// then dw * (xd * Σ w q + xd' * Σ w q'), both int32 sums fed by the same weight loads.
 typedef struct {
     float *out;                    // (T, out_stride): out[t * out_stride + row]
     size_t out_stride;
@@ -53,6 +55,10 @@ typedef struct {
     size_t blocks;                 // B = K / 32
     size_t group_begin, group_end; // the groups this call computes
     size_t tokens;                 // T
+    const int8_t *correction;      // (T, B*32), rows before corrected_from unused; NULL when none
+    const float *correction_scales;
+    const int32_t *correction_bias;
+    size_t corrected_from;         // tokens >= this carry the correction (>= T: none)
 } ck_q8_matmul_args;
 
 void ck_q8_matmul_avx512(const ck_q8_matmul_args *args);

@@ -53,7 +53,7 @@ extension Int8LlamaModel {
         let w = batch.workspace, C = config.embeddingLength
         for b in 0..<B { embedding.dequantizeRow(w.residual.pointer + b * C, row: Int(tokens[b])) }
         withPool(rows: B) { pool in
-            runLayers(w, rows: B, layout: .independent(states, positions), pool: pool)
+            runLayers(w, rows: B, layout: .independent(states, positions), logitRowsFrom: 0, pool: pool)
             computeLogits(w.logits.pointer, w, firstRow: 0, rows: B, pool: pool)
         }
         return UnsafeBufferPointer(start: w.logits.pointer, count: B * config.vocabularySize)

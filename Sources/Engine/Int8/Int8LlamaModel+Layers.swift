@@ -10,14 +10,16 @@ enum RowLayout {
 
 extension Int8LlamaModel {
     /// The decoder layers over R rows whose embeddings are in `w.residual` (R, C); leaves the final
-    /// residual there. Reads like the reference `LlamaModel.forward`, with products stacked and int8.
-    func runLayers(_ w: Int8Workspace, rows: Int, layout: RowLayout, pool: ThreadPool?) {
+    /// residual there. Rows from `logitRowsFrom` on are those whose logits will be read, which
+    /// `activationPrecision` may quantize more finely. Reads like the reference `LlamaModel.forward`, with
+    /// products stacked and int8.
+    func runLayers(_ w: Int8Workspace, rows: Int, layout: RowLayout, logitRowsFrom: Int, pool: ThreadPool?) {
         let C = config.embeddingLength, FF = config.feedForwardLength, eps = config.normEpsilon
+        w.correctRows(from: activationPrecision == .correctedLogitRows ? logitRowsFrom : rows)
         let residual = w.residual.pointer, projected = w.projected.pointer
         for (l, layer) in layers.enumerated() {
             // attention rmsnorm, quantized for the q/k/v product
             Kernel.rmsNorm(w.channels, residual, layer.attentionNorm.pointer, rows: rows, columns: C, epsilon: eps)
-            w.channels.roundScalesToHalf()
 
             // q, k, v in one product
             Kernel.matMul(w.qkv.pointer, layer.qkv, w.channels, pool: pool, path: path)
@@ -27,18 +29,15 @@ extension Int8LlamaModel {
 
             // output projection, residual
             w.heads.quantize(w.attended.pointer, rows: rows)
-            w.heads.roundScalesToHalf()
             Kernel.matMul(projected, layer.output, w.heads, pool: pool, path: path)
             add(residual, projected, count: rows * C)
 
             // ffn rmsnorm, gate and up in one product
             Kernel.rmsNorm(w.channels, residual, layer.ffnNorm.pointer, rows: rows, columns: C, epsilon: eps)
-            w.channels.roundScalesToHalf()
             Kernel.matMul(projected, layer.gateUp, w.channels, pool: pool, path: path)
 
             // SwiGLU quantized for the down projection, residual
             Kernel.swiGLU(w.hidden, projected, projected + FF, rows: rows, columns: FF, stride: 2 * FF, path: path)
-            w.hidden.roundScalesToHalf()
             Kernel.matMul(projected, layer.down, w.hidden, pool: pool, path: path)
             add(residual, projected, count: rows * C)
         }
@@ -48,9 +47,9 @@ extension Int8LlamaModel {
     func computeLogits(_ out: UnsafeMutablePointer<Float>, _ w: Int8Workspace, firstRow: Int, rows: Int,
                        pool: ThreadPool?) {
         let C = config.embeddingLength
+        w.correctRows(from: activationPrecision == .correctedLogitRows ? 0 : rows)
         Kernel.rmsNorm(w.channels, w.residual.pointer + firstRow * C, outputNorm.pointer, rows: rows, columns: C,
                        epsilon: config.normEpsilon)
-        w.channels.roundScalesToHalf()
         Kernel.matMul(out, head, w.channels, pool: pool, path: path)
     }
 

@@ -25,7 +25,10 @@ extension Int8LlamaModel {
                     for r in 0..<rows {
                         embedding.dequantizeRow(workspace.residual.pointer + r * C, row: Int(tokens[first + r]))
                     }
-                    runLayers(workspace, rows: rows, layout: .sequence(state, start: startPosition + first), pool: pool)
+                    // the rows whose logits are read: the prompt's last, or all
+                    let logitRowsFrom = !selection.isLastToken ? 0 : first + rows == T ? rows - 1 : rows
+                    runLayers(workspace, rows: rows, layout: .sequence(state, start: startPosition + first),
+                              logitRowsFrom: logitRowsFrom, pool: pool)
                     if selection.isLastToken {
                         if first + rows == T {
                             computeLogits(all.baseAddress!, workspace, firstRow: rows - 1, rows: 1, pool: pool)

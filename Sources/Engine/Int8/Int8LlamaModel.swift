@@ -4,8 +4,9 @@ import Kernels
 import Synchronization
 
 /// LLaMA on the int8 kernels, the engine the server runs students with. Weights are Q8_0 repacked once at
-/// load; every product quantizes its input to int8 blocks on the fly (as llama.cpp's Q8_0 path does) and
-/// accumulates in int32; norms, RoPE, softmax and attention stay in f32 SIMD over an f16 KV cache.
+/// load; every product quantizes its input to int8 blocks on the fly (as llama.cpp's Q8_0 path does, with a
+/// second int8 term on the rows whose logits are read: `ActivationPrecision`) and accumulates in int32; norms,
+/// RoPE, softmax and attention stay in f32 SIMD over an f16 KV cache.
 ///
 /// A decoded token reads every weight once and allocates nothing: the state holds its cache and scratch.
 /// Prefill and `decodeStep` run R rows through each product at once, so a weight loaded from memory
@@ -36,6 +37,8 @@ public final class Int8LlamaModel: LanguageModel {
     var pool: ThreadPool? { sharedPool.pool }
     /// The instruction set every kernel call uses.
     let path: KernelPath
+    /// How finely each row's activations are quantized.
+    public let activationPrecision: ActivationPrecision
     /// For one-token steps and for batches of rows; nil when the thread count was given.
     private let decodePolicy: ThreadingPolicy?, batchPolicy: ThreadingPolicy?
     private let spareWorkspace = Mutex<Int8Workspace?>(nil)
@@ -44,8 +47,8 @@ public final class Int8LlamaModel: LanguageModel {
     /// type to Q8_0 (as `llama-quantize` would). `threads` fixes the threads of every step (at most one per core);
     /// without it each step uses one thread or `defaultThreadCount`, whichever runs faster at the time.
     /// `kernelPath` defaults to the fastest this CPU runs (or `DISTILLERY_KERNELS`); tests pin each one.
-    public init(file: GGUFFile, quantize: Bool = false, threads: Int? = nil,
-                kernelPath: KernelPath = .active) throws(ModelError) {
+    public init(file: GGUFFile, quantize: Bool = false, threads: Int? = nil, kernelPath: KernelPath = .active,
+                activations: ActivationPrecision = .correctedLogitRows) throws(ModelError) {
         guard kernelPath.isSupported else {
             throw .unavailableKernels("the \(kernelPath) kernels cannot run on this CPU")
         }
@@ -72,6 +75,7 @@ public final class Int8LlamaModel: LanguageModel {
         self.config = config
         self.layers = layers
         path = kernelPath
+        activationPrecision = activations
         let cores = ProcessInfo.processInfo.activeProcessorCount
         threadCount = max(1, min(threads ?? Self.defaultThreadCount, cores))
         sharedPool = ExclusivePool(threads: threadCount)
@@ -101,7 +105,7 @@ public final class Int8LlamaModel: LanguageModel {
         let workspace = state.step
         embedding.dequantizeRow(workspace.residual.pointer, row: Int(token))
         withPool(rows: 1) { pool in
-            runLayers(workspace, rows: 1, layout: .sequence(state, start: position), pool: pool)
+            runLayers(workspace, rows: 1, layout: .sequence(state, start: position), logitRowsFrom: 0, pool: pool)
             computeLogits(workspace.logits.pointer, workspace, firstRow: 0, rows: 1, pool: pool)
         }
         return state.logits

@@ -25,9 +25,17 @@ final class Int8Workspace: @unchecked Sendable {
         attended = FloatBuffer(count: rows * c.queryLength)
         projected = FloatBuffer(count: rows * max(c.embeddingLength, 2 * c.feedForwardLength))
         logits = FloatBuffer(count: logitRows * c.vocabularySize)
-        // Shapes were checked against Q8_0's 32-column blocks when the model loaded.
-        channels = try! Q8Activations(capacity: rows, columns: c.embeddingLength)
-        heads = try! Q8Activations(capacity: rows, columns: c.queryLength)
-        hidden = try! Q8Activations(capacity: rows, columns: c.feedForwardLength)
+        // Shapes were checked against Q8_0's 32-column blocks when the model loaded. Scales are f16, as
+        // llama.cpp stores them: with f32 scales a fixture's first token moves 0.06 away from its log-probs.
+        channels = try! Q8Activations(capacity: rows, columns: c.embeddingLength, halfScales: true, corrections: true)
+        heads = try! Q8Activations(capacity: rows, columns: c.queryLength, halfScales: true, corrections: true)
+        hidden = try! Q8Activations(capacity: rows, columns: c.feedForwardLength, halfScales: true, corrections: true)
+    }
+
+    /// Rows from `row` on carry the correction term in every product that follows (none when row >= rows).
+    func correctRows(from row: Int) {
+        channels.correctedFrom = min(row, rows)
+        heads.correctedFrom = min(row, rows)
+        hidden.correctedFrom = min(row, rows)
     }
 }

@@ -5,7 +5,8 @@ import Kernels
 /// Weight matrices must be Q8_0, unless `quantize` converts other types at load.
 /// `threads` defaults to `Int8LlamaModel.defaultThreadCount`. The kernels are the fastest this CPU runs,
 /// or those `DISTILLERY_KERNELS` names (an error if it names something this CPU cannot run).
-public func loadServingModel(file: GGUFFile, quantize: Bool = false, threads: Int? = nil) throws(ModelError) -> Int8LlamaModel {
+public func loadServingModel(file: GGUFFile, quantize: Bool = false, threads: Int? = nil,
+                             activations: ActivationPrecision = .correctedLogitRows) throws(ModelError) -> Int8LlamaModel {
     guard file.architecture == "llama" else { throw .unsupportedArchitecture(file.architecture) }
     let path: KernelPath
     do {
@@ -13,7 +14,8 @@ public func loadServingModel(file: GGUFFile, quantize: Bool = false, threads: In
     } catch {
         throw .unavailableKernels(error.description)
     }
-    return try Int8LlamaModel(file: file, quantize: quantize, threads: threads, kernelPath: path)
+    return try Int8LlamaModel(file: file, quantize: quantize, threads: threads, kernelPath: path,
+                              activations: activations)
 }
 
 /// The same from a path.

@@ -7,7 +7,7 @@ struct BenchCommand: Command {
     static let spec = CommandSpec(
         name: "bench",
         abstract: "Measure prefill and decode speed (as llama-bench's pp and tg) and peak memory.",
-        usage: "distillery bench -m <file> [--threads <n>] [--prompt-tokens <p>] [--gen-tokens <g>] [--repeat <r>] [--json]",
+        usage: "distillery bench -m <file> [--threads <n>] [--prompt-tokens <p>] [--gen-tokens <g>] [--repeat <r>] [--activations <a>] [--json]",
         options: [
             CommonOptions.model,
             .value("-t", "--threads", name: "N",
@@ -16,6 +16,7 @@ struct BenchCommand: Command {
             .value("-n", "--gen-tokens", name: "G", help: "Tokens decoded one at a time", default: "128"),
             .value("-r", "--repeat", name: "R", help: "Timed repetitions; the median is reported", default: "5"),
             .flag("--quantize", help: "Quantize non-Q8_0 weights to Q8_0 at load"),
+            CommonOptions.activations,
             CommonOptions.json,
         ])
 
@@ -23,6 +24,7 @@ struct BenchCommand: Command {
     let threads: Int?
     let benchmark: SpeedBenchmark
     let quantize: Bool
+    let activations: ActivationPrecision
     let json: Bool
 
     init(_ arguments: ParsedArguments) throws {
@@ -34,6 +36,7 @@ struct BenchCommand: Command {
         benchmark = SpeedBenchmark(promptTokens: prompt, generatedTokens: generated,
                                    repetitions: try arguments.int("--repeat", in: 1...1000)!)
         quantize = arguments.flag("--quantize")
+        activations = try arguments.activationPrecision()
         json = arguments.flag("--json")
     }
 
@@ -41,7 +44,7 @@ struct BenchCommand: Command {
         let file = try GGUFFile(path: modelPath)
         // Teachers (Gemma 3) run with their products on the int8 kernels, attention on OpenBLAS.
         guard file.architecture == "llama" else { return try runReference(loadTeacherModel(file: file, threads: threads)) }
-        let model = try loadServingModel(file: file, quantize: quantize, threads: threads)
+        let model = try loadServingModel(file: file, quantize: quantize, threads: threads, activations: activations)
         let longest = max(benchmark.promptTokens, benchmark.generatedTokens)
         guard longest <= model.config.contextLength else {
             throw CLIError("\(longest) tokens do not fit the model's context of \(model.config.contextLength)")
@@ -55,14 +58,15 @@ struct BenchCommand: Command {
                 "prefill_ms_per_token": prefill > 0 && prefill.isFinite ? 1000 / prefill : 0,
                 "decode_ms_per_token": decode > 0 && decode.isFinite ? 1000 / decode : 0,
                 "peak_rss_mb": peakMB, "threads": model.threadCount, "adaptive_threads": model.adaptsThreads,
-                "kernel_path": model.kernelPath,
+                "kernel_path": model.kernelPath, "activations": activations.name,
                 "prompt_tokens": benchmark.promptTokens, "gen_tokens": benchmark.generatedTokens,
                 "repeat": benchmark.repetitions,
             ])
         } else {
             print("model      \(modelPath) (\(model.config.layerCount) layers, d \(model.config.embeddingLength), "
                   + "\(model.weightByteCount / 1024) KiB of int8 weights)")
-            print("kernels    \(model.kernelPath), \(model.adaptsThreads ? "1 or " : "")\(model.threadCount) thread(s)")
+            print("kernels    \(model.kernelPath), \(model.adaptsThreads ? "1 or " : "")\(model.threadCount) thread(s),"
+                  + " \(activations.name) activations")
             if benchmark.promptTokens > 0 {
                 print(String(format: "prefill    pp%-5d %10.1f tok/s  %8.4f ms/token", benchmark.promptTokens, prefill, 1000 / prefill))
             }

@@ -19,6 +19,7 @@ struct GenerateCommand: Command {
             .value("--ctx", name: "N", help: "Context length (default: the model's)"),
             .value("-t", "--threads", name: "N",
                    help: "Threads of the int8 engine (default: 1 or 2 per step, whichever measures faster)"),
+            CommonOptions.activations,
             .flag("--reference", help: "Run the f32 reference with llama.cpp's arithmetic, bit for bit (slow)"),
             CommonOptions.json,
         ])
@@ -31,6 +32,7 @@ struct GenerateCommand: Command {
     let contextLength: Int?
     let threads: Int?
     let reference: Bool
+    let activations: ActivationPrecision
     let json: Bool
 
     enum Prompt {
@@ -51,6 +53,7 @@ struct GenerateCommand: Command {
         contextLength = try arguments.int("--ctx", in: 1...1_048_576)
         threads = try arguments.int("--threads", in: 1...1024)
         reference = arguments.flag("--reference")
+        activations = try arguments.activationPrecision()
         json = arguments.flag("--json")
     }
 
@@ -59,7 +62,7 @@ struct GenerateCommand: Command {
         let tokenizer = try Tokenizer(gguf: file)
         if file.architecture == "llama" && !reference && file.hasOnlyQ8_0Matrices {
             // the int8 engine the server runs students with
-            try generate(with: loadServingModel(file: file, threads: threads), tokenizer: tokenizer)
+            try generate(with: loadServingModel(file: file, threads: threads, activations: activations), tokenizer: tokenizer)
         } else if file.architecture == "llama" || reference {
             // the oracle: llama.cpp's arithmetic, so that outputs compare with llama.cpp's token for token
             try generate(with: loadReferenceModel(file: file, numerics: .ggml), tokenizer: tokenizer)

@@ -1,3 +1,5 @@
+import Engine
+
 /// What a command accepts, written once and used both to parse and to print help.
 struct CommandSpec: Sendable {
     var name: String
@@ -39,4 +41,18 @@ enum CommonOptions {
     static let json = OptionSpec.flag("--json", help: "Print machine-readable JSON")
     static let help = OptionSpec.flag("-h", "--help", help: "Show help information")
     static let threads = OptionSpec.value("-t", "--threads", name: "N", help: "Worker threads (default: one per core)")
+    static let activations = OptionSpec.value(
+        "--activations", name: "corrected|q8_0",
+        help: "q8_0: llama.cpp's rounding; corrected: logit rows add an int8 correction", default: "corrected")
+}
+
+extension ParsedArguments {
+    /// `--activations` as the int8 engine takes it.
+    func activationPrecision() throws -> ActivationPrecision {
+        let name = string("--activations") ?? ActivationPrecision.correctedLogitRows.name
+        guard let precision = ActivationPrecision(name: name) else {
+            throw UsageError("--activations must be corrected or q8_0, got '\(name)'")
+        }
+        return precision
+    }
 }

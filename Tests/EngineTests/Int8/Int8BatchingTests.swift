@@ -23,10 +23,17 @@ final class Int8BatchingTests: XCTestCase {
         XCTAssertEqual(Array(try model.forward(token: 5, position: tokens.count, state: batched)),
                        Array(try model.forward(token: 5, position: tokens.count, state: single)))
 
+        // Asking for the last token's logits corrects only its row: the rows before it are those of a Q8_0
+        // prefill, then the last runs as one decoded token.
         let V = model.config.vocabularySize
         let last = try model.forward(tokens: tokens, startPosition: 0, state: model.makeState(contextLength: 256),
                                      logits: .lastToken)
-        XCTAssertEqual(last, Array(expected[((tokens.count - 1) * V)...]))
+        let q8_0 = try Int8LlamaModel(file: Fixtures.studentFile, threads: 2, activations: .q8_0)
+        let uncorrected = q8_0.makeState(contextLength: 256)
+        _ = try q8_0.forwardTokenByToken(tokens: Array(tokens.dropLast()), startPosition: 0, state: uncorrected,
+                                         logits: .allTokens)
+        XCTAssertEqual(last, Array(try model.forward(token: tokens.last!, position: tokens.count - 1, state: uncorrected)))
+        XCTAssertNotEqual(last, Array(expected[((tokens.count - 1) * V)...]))
 
         let ids: [Int32] = [7, 8191, 0, 3425, 7]
         let subset = try model.forward(tokens: Array(tokens.prefix(9)), startPosition: 0,

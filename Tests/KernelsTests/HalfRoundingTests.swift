@@ -1,6 +1,5 @@
 import Kernels
 import XCTest
-@testable import Engine
 
 final class HalfRoundingTests: XCTestCase {
     /// The integer rounding equals the library's f32 -> f16 -> f32 on every value that matters: ties, the
