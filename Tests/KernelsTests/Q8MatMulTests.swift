@@ -4,36 +4,19 @@ import Kernels
 final class Q8MatMulTests: XCTestCase {
     let pool = ThreadPool(threadCount: 2)
 
-    /// Rows not a multiple of 16 (the interleave) and token counts not a multiple of the 8- or 4-token tiles.
-    let shapes = [(1, 32, 1), (15, 64, 3), (16, 32, 8), (17, 96, 9), (33, 288, 5), (100, 64, 13), (256, 256, 2),
-                  (768, 256, 1), (40, 768, 4)]
+    /// Rows not a multiple of 16 (the interleave) and token counts not a multiple of the 8- or 4-token tiles;
+    /// then corrected rows from some token on, where the tiles split at the first corrected token.
+    let shapes: [(rows: Int, columns: Int, tokens: Int, correctedFrom: Int?)] = [
+        (1, 32, 1, nil), (15, 64, 3, nil), (16, 32, 8, nil), (17, 96, 9, nil), (33, 288, 5, nil), (100, 64, 13, nil),
+        (256, 256, 2, nil), (768, 256, 1, nil), (40, 768, 4, nil),
+        (17, 96, 9, 0), (40, 64, 13, 5), (256, 256, 1, 0), (33, 288, 4, 3), (16, 32, 8, 8)]
 
     func testEveryPathMatchesTheNaiveTwin() {
         var rng = SeededGenerator(seed: 20)
-        for (rows, columns, tokens) in shapes {
-            let matrix = makeMatrix(rows: rows, columns: columns, using: &rng)
-            let x = makeActivations(rng.floats(tokens * columns, in: -3...3), rows: tokens, columns: columns)
-            var expected = [Float](repeating: 0, count: tokens * rows)
-            NaiveKernel.matMul(&expected, matrix, x)
-            for path in KernelPath.supported {
-                for pool in [nil, pool] {
-                    var actual = [Float](repeating: .nan, count: tokens * rows)
-                    Kernel.matMul(&actual, matrix, x, pool: pool, path: path)
-                    assertClose(actual, expected, absolute: 1e-4, relative: 1e-5,
-                                "\(path) \(rows)x\(columns) T=\(tokens) threads=\(pool?.threadCount ?? 1)")
-                }
-            }
-        }
-    }
-
-    /// Corrected rows from any token on: the 8/4/2/1 tiles split at the first corrected token.
-    func testCorrectedTokensMatchTheNaiveTwinOnEveryPath() {
-        var rng = SeededGenerator(seed: 24)
-        for (rows, columns, tokens, correctedFrom) in [(17, 96, 9, 0), (40, 64, 13, 5), (256, 256, 1, 0),
-                                                       (33, 288, 4, 3), (16, 32, 8, 8)] {
+        for (rows, columns, tokens, correctedFrom) in shapes {
             let matrix = makeMatrix(rows: rows, columns: columns, using: &rng)
             let x = makeActivations(rng.floats(tokens * columns, in: -3...3), rows: tokens, columns: columns,
-                                    correctedFrom: correctedFrom, halfScales: true)
+                                    correctedFrom: correctedFrom, halfScales: correctedFrom != nil)
             var expected = [Float](repeating: 0, count: tokens * rows)
             NaiveKernel.matMul(&expected, matrix, x)
             for path in KernelPath.supported {
@@ -41,7 +24,8 @@ final class Q8MatMulTests: XCTestCase {
                     var actual = [Float](repeating: .nan, count: tokens * rows)
                     Kernel.matMul(&actual, matrix, x, pool: pool, path: path)
                     assertClose(actual, expected, absolute: 1e-4, relative: 1e-5,
-                                "\(path) \(rows)x\(columns) T=\(tokens) corrected from \(correctedFrom)")
+                                "\(path) \(rows)x\(columns) T=\(tokens) threads=\(pool?.threadCount ?? 1)"
+                                    + " corrected from \(correctedFrom.map(String.init) ?? "none")")
                 }
             }
         }
