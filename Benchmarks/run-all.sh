@@ -10,7 +10,8 @@
 #
 # Environment: MODEL, REPS (3), CONCURRENCIES ("1 4 16 64"), RATES ("2 8" requests/s), DURATION (10 s of
 # sending per run), TOKENS (64), THREADS (2), SLOTS (16), DATE (today, UTC), QUICK=1 (one short repetition,
-# results under Benchmarks/.cache instead of Benchmarks/results), DISTILLERY (a prebuilt binary to use).
+# results under Benchmarks/.cache instead of Benchmarks/results), DISTILLERY (a prebuilt binary to use),
+# SERVE_ARGS (more arguments for `distillery serve`, e.g. "--activations q8_0").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -101,7 +102,7 @@ servers=(llama-server)
 if has_command serve; then
     distillery_port=$(free_port)
     "$distillery" serve -m "$model" --threads "$threads" --slots "$slots" --queue 1024 --port "$distillery_port" \
-        --admin-token "$admin_token" --no-access-log > "$work/distillery.log" 2>&1 &
+        --admin-token "$admin_token" --no-access-log ${SERVE_ARGS:-} > "$work/distillery.log" 2>&1 &
     pids+=($!); port[distillery]=$distillery_port; pid[distillery]=$!
     servers=(distillery llama-server)
 else

@@ -37,6 +37,33 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertTrue(log.contains("distillery: stopped"), log)
     }
 
+    /// `--activations q8_0` serves llama.cpp's arithmetic: from BOS, the first token's log-probs are llama.cpp's.
+    /// The default (corrected logit rows) moves them toward f32: its greedy token is another, 0.015 more likely.
+    func testActivationsOptionReachesTheEngine() throws {
+        let reference = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: CLIRunner.fixture("student-s-q8_0-reference.json")))) as! [String: Any]
+        let bos = (reference["cases"] as! [[String: Any]])[0]["top_logprobs"] as! [[String: Any]]
+        let want = bos[0]["logprob"] as! Double
+        for activations in ["q8_0", "corrected"] {
+            let server = try ServeProcess(["--slots", "1", "--activations", activations])
+            defer { server.kill() }
+            XCTAssertTrue(server.log.contains("\(activations) activations"), server.log)
+            let body = #"{"prompt":[1],"max_tokens":1,"temperature":0,"logprobs":5}"#
+            let reply = try rawHTTP(port: server.port, "POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                    + "application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            let json = try XCTUnwrap(reply.range(of: "\r\n\r\n").map { String(reply[$0.upperBound...]) })
+            let completion = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], reply)
+            let logprobs = try XCTUnwrap(((completion["choices"] as? [[String: Any]])?.first?["logprobs"]) as? [String: Any])
+            let got = try XCTUnwrap((logprobs["token_logprobs"] as? [Double])?.first, "\(logprobs)")
+            if activations == "q8_0" {
+                XCTAssertEqual(got, want, accuracy: 1e-3)
+            } else {
+                XCTAssertGreaterThan(abs(got - want), 0.01, "corrected rows are not llama.cpp's Q8_0 arithmetic")
+            }
+            XCTAssertEqual(server.terminate().status, 0)
+        }
+    }
+
     func testAdminReloadSwapsAndExitsNonZeroOnRefusal() throws {
         let server = try ServeProcess(["--admin-token", "admin-t"])
         defer { server.kill() }

@@ -13,13 +13,16 @@ public struct ModelLoadOptions: Sendable {
     public var evaluation: EvaluationGate?
     /// Kernel threads per step; nil lets the engine pick one thread or all cores, whichever measures faster.
     public var threads: Int?
+    /// How the int8 engine quantizes activations (llama.cpp's Q8_0, or corrected logit rows).
+    public var activations: ActivationPrecision
 
     public init(maxParameters: Int = 100_000_000, quantize: Bool = false, evaluation: EvaluationGate? = nil,
-                threads: Int? = nil) {
+                threads: Int? = nil, activations: ActivationPrecision = .correctedLogitRows) {
         self.maxParameters = maxParameters
         self.quantize = quantize
         self.evaluation = evaluation
         self.threads = threads
+        self.activations = activations
     }
 }
 
@@ -34,7 +37,7 @@ public struct ModelLoader: Sendable {
     /// Serves with the int8 engine.
     public init(options: ModelLoadOptions) {
         self.init(options: options) { file throws(ModelError) in
-            Int8ServingEngine(try loadServingModel(file: file, threads: options.threads))
+            Int8ServingEngine(try loadServingModel(file: file, threads: options.threads, activations: options.activations))
         }
     }
 

@@ -21,6 +21,7 @@ struct ServeCommand: Command {
             .value("--admin-token", name: "TOKEN", help: "Enable /admin/* with this token (or set DISTILLERY_ADMIN_TOKEN)"),
             .flag("--quantize", help: "Quantize f32/f16 weights to Q8_0 on load instead of refusing them"),
             CommonOptions.threads,
+            CommonOptions.activations,
             .flag("--no-access-log", help: "Do not write an access-log line per request to stderr"),
         ])
 
@@ -44,6 +45,7 @@ struct ServeCommand: Command {
         configuration.modelPath = modelPath
         if arguments.flag("--no-access-log") { configuration.accessLog = nil }
         configuration.loading.threads = try arguments.int("--threads", in: 1...1024)
+        configuration.loading.activations = try arguments.activationPrecision()
         self.configuration = configuration
     }
 
@@ -69,7 +71,8 @@ struct ServeCommand: Command {
         do {
             let model = try server.loadModel(path: modelPath)
             Console.error("distillery: serving \(model.name) (version \(model.version), \(formatCount(model.parameterCount)) "
-                          + "parameters) with \(configuration.scheduler.slots) slots")
+                          + "parameters) with \(configuration.scheduler.slots) slots, "
+                          + "\(configuration.loading.activations.name) activations")
         } catch {
             server.stop()
             server.wait()
