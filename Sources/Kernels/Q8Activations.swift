@@ -4,8 +4,8 @@
 ///
 /// Rows from `correctedFrom` on also carry a correction term: the first term's rounding error, quantized the
 /// same way, so x ≈ d·q + d'·q' to about 1/127² of the block's maximum (16-bit activations from two int8
-/// products). A product then does two vpdpbusd per weight load for those rows, which costs nothing measurable
-/// where reading the weights is the bottleneck (a decode step) and doubles the arithmetic where it is not.
+/// products). A product then does two vpdpbusd per weight load for those rows: little extra time where
+/// reading the weights is the bottleneck (one decode step), twice the arithmetic where it is not.
 ///
 /// Allocated once for the largest T; `quantize` reuses it and allocates nothing. Not thread-safe: one
 /// owner writes it, the thread pool only reads it during a product.

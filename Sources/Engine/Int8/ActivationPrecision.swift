@@ -5,9 +5,10 @@ public enum ActivationPrecision: Sendable {
     case q8_0
     /// Rows whose logits are read (every decoded token, a prompt's last, all rows when all logits are asked)
     /// add the correction term (`Q8Activations`): their activations carry ~16 bits, the rest of a prompt stays
-    /// Q8_0. A decode step is bound by reading the weights, so its second vpdpbusd per load costs nothing
-    /// measurable, and prefill corrects one row of each prompt; the logits then stay within 0.05 of the f32
-    /// reference's on the test fixture, where Q8_0 on every row (llama.cpp) is up to 0.1 away.
+    /// Q8_0. The logits then stay within 0.05 of the f32 reference's on the test fixture, where Q8_0 on every
+    /// row (llama.cpp) is up to 0.1 away. Cost (Benchmarks/README.md): prefill none (one row per prompt), a
+    /// one-sequence decode step ~8% (it mostly waits for weights), a step of 16 sequences up to 2x (bound by
+    /// vpdpbusd, which the correction doubles).
     case correctedLogitRows
 }
 
