@@ -129,8 +129,8 @@ public final class Q8Activations: @unchecked Sendable {
     /// The dequantized value d * q (+ d' * q' on a corrected row) at (row, column); for references and tests.
     public func value(row: Int, column: Int) -> Float {
         precondition(row >= 0 && row < rows && column >= 0 && column < columns)
-        let first = scales[row * blocks + column / 32] * Float(values[row * columns + column])
-        guard row >= correctedFrom, let correctionValues, let correctionScales else { return first }
-        return first + correctionScales[row * blocks + column / 32] * Float(correctionValues[row * columns + column])
+        return terms(row: row).reduce(0) { sum, term in
+            sum + term.1[row * blocks + column / 32] * Float(term.0[row * columns + column])
+        }
     }
 }

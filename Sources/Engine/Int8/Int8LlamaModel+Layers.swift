@@ -15,7 +15,7 @@ extension Int8LlamaModel {
     /// products stacked and int8.
     func runLayers(_ w: Int8Workspace, rows: Int, layout: RowLayout, logitRowsFrom: Int, pool: ThreadPool?) {
         let C = config.embeddingLength, FF = config.feedForwardLength, eps = config.normEpsilon
-        w.correctRows(from: activationPrecision == .correctedLogitRows ? logitRowsFrom : rows)
+        correctLogitRows(w, from: logitRowsFrom)
         let residual = w.residual.pointer, projected = w.projected.pointer
         for (l, layer) in layers.enumerated() {
             // attention rmsnorm, quantized for the q/k/v product
@@ -47,10 +47,16 @@ extension Int8LlamaModel {
     func computeLogits(_ out: UnsafeMutablePointer<Float>, _ w: Int8Workspace, firstRow: Int, rows: Int,
                        pool: ThreadPool?) {
         let C = config.embeddingLength
-        w.correctRows(from: activationPrecision == .correctedLogitRows ? 0 : rows)
+        correctLogitRows(w, from: 0)
         Kernel.rmsNorm(w.channels, w.residual.pointer + firstRow * C, outputNorm.pointer, rows: rows, columns: C,
                        epsilon: config.normEpsilon)
         Kernel.matMul(out, head, w.channels, pool: pool, path: path)
+    }
+
+    /// The workspace's products from here on correct rows from `row` on, if this model corrects logit rows.
+    @inline(__always)
+    private func correctLogitRows(_ w: Int8Workspace, from row: Int) {
+        w.correctRows(from: activationPrecision == .correctedLogitRows ? row : w.rows)
     }
 
     /// x += y over `count` values.

@@ -28,7 +28,7 @@ final class Int8BatchingTests: XCTestCase {
         let V = model.config.vocabularySize
         let last = try model.forward(tokens: tokens, startPosition: 0, state: model.makeState(contextLength: 256),
                                      logits: .lastToken)
-        let q8_0 = try Int8LlamaModel(file: Fixtures.studentFile, threads: 2, activations: .q8_0)
+        let q8_0 = Fixtures.int8StudentQ8_0
         let uncorrected = q8_0.makeState(contextLength: 256)
         _ = try q8_0.forwardTokenByToken(tokens: Array(tokens.dropLast()), startPosition: 0, state: uncorrected,
                                          logits: .allTokens)

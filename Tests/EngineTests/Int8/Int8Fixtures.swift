@@ -12,13 +12,17 @@ extension Fixtures {
     }
 
     /// The student on the int8 engine with two threads, loaded once for all tests.
-    static let int8Student: Int8LlamaModel = {
+    static let int8Student = loadInt8Student(activations: .correctedLogitRows)
+    /// The same with Q8_0 activations on every row: llama.cpp's arithmetic.
+    static let int8StudentQ8_0 = loadInt8Student(activations: .q8_0)
+
+    private static func loadInt8Student(activations: ActivationPrecision) -> Int8LlamaModel {
         do {
-            return try Int8LlamaModel(file: studentFile, threads: 2)
+            return try Int8LlamaModel(file: studentFile, threads: 2, activations: activations)
         } catch {
             fatalError("cannot load the student fixture: \(error)")
         }
-    }()
+    }
 
     static var studentReference: StudentReference {
         try! decode(StudentReference.self, from: "student-s-q8_0-reference.json")

@@ -7,7 +7,7 @@ final class Int8ReferenceTests: XCTestCase {
     let model = Fixtures.int8Student
     let reference = Fixtures.studentReference
     /// Q8_0 activations on every row, as llama.cpp quantizes them.
-    static let llamaCppArithmetic = try! Int8LlamaModel(file: Fixtures.studentFile, threads: 2, activations: .q8_0)
+    static let llamaCppArithmetic = Fixtures.int8StudentQ8_0
 
     /// The Q8_0 products are ggml's (f16 block scales on both sides, int32 sums), so a first token, whose
     /// attention only sees itself, must reproduce llama.cpp to 1e-3.
