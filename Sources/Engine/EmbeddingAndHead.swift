@@ -34,6 +34,8 @@ struct EmbeddingAndHead {
     func logits(_ x: UnsafeMutablePointer<Float>, t: Int, selection: LogitSelection,
                 int8 step: Int8Step? = nil) throws(InferenceError) -> [Float] {
         switch selection {
+        case .none:
+            return []
         case .lastToken:
             let last = x + (t - 1) * config.embeddingLength
             return product(last, t: 1, rows: output.pointer, rowCount: config.vocabularySize, int8: output.int8, step)

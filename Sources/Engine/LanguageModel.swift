@@ -33,6 +33,8 @@ public protocol ModelState: AnyObject {
 
 /// Which logits a batched forward computes.
 public enum LogitSelection: Sendable {
+    /// Nothing: keys and values only, for a piece of prompt that more of the prompt follows.
+    case none
     /// [1, V] for the last token only: what prefill before decoding needs.
     case lastToken
     /// [T, V]
@@ -71,6 +73,7 @@ extension LanguageModel {
         for (i, token) in tokens.enumerated() {
             let logits = try forwardToken(i, token, startPosition + i)
             switch selection {
+            case .none: break
             case .lastToken: if i == tokens.count - 1 { out.append(contentsOf: logits) }
             case .allTokens: out.append(contentsOf: logits)
             case .subset(let subset):

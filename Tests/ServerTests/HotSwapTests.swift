@@ -316,8 +316,8 @@ final class HotSwapTests: XCTestCase {
                 return base.makeState(contextLength: contextLength)
             }
             func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
-            func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, allLogits: Bool) throws(InferenceError) -> [Float] {
-                try base.prefill(tokens, startPosition: startPosition, state: state, allLogits: allLogits)
+            func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, logits: LogitSelection) throws(InferenceError) -> [Float] {
+                try base.prefill(tokens, startPosition: startPosition, state: state, logits: logits)
             }
             func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
                 try base.decode(token: token, position: position, state: state)

@@ -64,9 +64,9 @@ final class ModelLoaderTests: XCTestCase {
         // requantizing Q8_0 values gives the same blocks back, so the model is the fixture's
         let prompt: [Int32] = [1, 1359, 7201]
         let a = try ServerFixtures.student.engine.prefill(prompt[...], startPosition: 0,
-                                                          state: ServerFixtures.student.engine.makeState(contextLength: 8), allLogits: false)
+                                                          state: ServerFixtures.student.engine.makeState(contextLength: 8), logits: .lastToken)
         let b = try quantized.engine.prefill(prompt[...], startPosition: 0, state: quantized.engine.makeState(contextLength: 8),
-                                             allLogits: false)
+                                             logits: .lastToken)
         XCTAssertEqual(a.count, b.count)
         XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 1, 1e-3)
 

@@ -51,11 +51,7 @@ final class SchedulerTests: XCTestCase {
         func body(_ tail: [Int]) -> [String: Any] {
             ["prompt": shared + tail, "max_tokens": 12, "temperature": 0, "ignore_eos": true, "logprobs": 5]
         }
-        func hits() throws -> Int {
-            let metrics = try running.request("GET", "/metrics").text
-            let line = metrics.split(separator: "\n").first { $0.hasPrefix("distillery:prefix_cache_hits_total ") }
-            return Int(line?.split(separator: " ").last ?? "") ?? -1
-        }
+        func hits() throws -> Int { try prefixCacheHits(running) }
         let b = body([400, 500])
         let fresh = try running.complete(b).choice() as NSDictionary
         XCTAssertEqual(try hits(), 0)
@@ -75,6 +71,56 @@ final class SchedulerTests: XCTestCase {
         running.stop()
     }
 
+    /// A prompt prefilled a few tokens per step (the budget of a busy server) gets exactly the completion,
+    /// log-probabilities included, of one prefilled at once.
+    func testAPromptPrefilledInChunksGetsTheCompletionOfOnePrefill() throws {
+        let body: [String: Any] = ["prompt": "def parse_arguments(argv):\n    parser = argparse.ArgumentParser(",
+                                   "max_tokens": 16, "temperature": 0, "ignore_eos": true, "logprobs": 5]
+        let prompt = ServerFixtures.student.tokenizer.encode(body["prompt"] as! String, addBOS: true)
+        XCTAssertGreaterThan(prompt.count, 8)
+        var choices: [NSDictionary] = []
+        for chunk in [64, 1] {   // with nothing decoding, a step prefills 4 chunks
+            let running = try RunningServer { $0.scheduler.prefillChunk = chunk }
+            choices.append(try running.complete(body).choice() as NSDictionary)
+            running.stop()
+        }
+        XCTAssertEqual(choices[1], choices[0])
+    }
+
+    /// A prompt that continues a finished completion (the next turn of a chat) reuses the cached prompt, and the
+    /// generated tokens too where they hold what a prompt's prefill would (Q8_0 activations); with corrected
+    /// logit rows those rows were computed apart and are prefilled again. Either way the completion is exactly
+    /// that of an empty slot.
+    func testAPromptContinuingACompletionGetsTheCompletionOfAnEmptySlot() throws {
+        let first: [Int32] = [1, 4921, 7201, 6831, 6515]
+        for activations in [ActivationPrecision.correctedLogitRows, .q8_0] {
+            let model = try ModelLoader(options: ModelLoadOptions(activations: activations)).load(path: ServerFixtures.studentPath)
+            let engineModel = (model.engine as! Int8ServingEngine).model
+            let generated = try ServerFixtures.greedyIDs(first, count: 8, model: engineModel)
+            let next: [String: Any] = ["prompt": (first + generated + [400, 500]).map(Int.init), "max_tokens": 12,
+                                       "temperature": 0, "ignore_eos": true, "logprobs": 5]
+            let running = try RunningServer(model: model) {
+                $0.scheduler.slots = 1
+                $0.scheduler.promptCacheBytes = 0
+            }
+            let fresh = try running.complete(next).choice() as NSDictionary
+            _ = try running.complete(["prompt": first.map(Int.init), "max_tokens": 8, "temperature": 0, "ignore_eos": true])
+            let hitsBefore = try prefixCacheHits(running)
+            let continued = try running.complete(next).choice() as NSDictionary
+            XCTAssertEqual(continued, fresh, "\(activations)")
+            // the last prompt token and 7 of 8 generated ones went into the cache (the 8th was never decoded)
+            XCTAssertEqual(try prefixCacheHits(running) - hitsBefore, activations == .q8_0 ? first.count + 7 : first.count - 1,
+                           "\(activations)")
+            running.stop()
+        }
+    }
+
+    private func prefixCacheHits(_ running: RunningServer) throws -> Int {
+        let metrics = try running.request("GET", "/metrics").text
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("distillery:prefix_cache_hits_total ") }
+        return Int(line?.split(separator: " ").last ?? "") ?? -1
+    }
+
     /// Finished prompts' caches outlive their slot: with one slot, two prompts taking turns each find their own
     /// cache again, and get exactly what they got the first time.
     func testPromptsThatComeBackAreServedFromThePromptCache() throws {
@@ -91,9 +137,7 @@ final class SchedulerTests: XCTestCase {
             var choices: [NSDictionary] = []
             for body in [a, b, a, b] {
                 choices.append(try running.complete(body).choice() as NSDictionary)
-                let metrics = try running.request("GET", "/metrics").text
-                let line = metrics.split(separator: "\n").first { $0.hasPrefix("distillery:prefix_cache_hits_total ") }
-                hits.append(Int(line?.split(separator: " ").last ?? "") ?? -1)
+                hits.append(try prefixCacheHits(running))
             }
             XCTAssertEqual(choices[2], choices[0])
             XCTAssertEqual(choices[3], choices[1])
@@ -194,9 +238,9 @@ final class SchedulerTests: XCTestCase {
             var config: ModelConfig { base.config }
             func makeState(contextLength: Int) -> any ModelState { base.makeState(contextLength: contextLength) }
             func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
-            func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, allLogits: Bool) throws(InferenceError) -> [Float] {
+            func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, logits: LogitSelection) throws(InferenceError) -> [Float] {
                 log("P\(tokens.count)")
-                return try base.prefill(tokens, startPosition: startPosition, state: state, allLogits: allLogits)
+                return try base.prefill(tokens, startPosition: startPosition, state: state, logits: logits)
             }
             func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
                 log("D")

@@ -213,10 +213,10 @@ final class ScriptedEngine: ServingEngine, @unchecked Sendable {
     func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
 
     func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
-                 allLogits: Bool) throws(InferenceError) -> [Float] {
+                 logits: LogitSelection) throws(InferenceError) -> [Float] {
         prefillCalls.add(1, ordering: .relaxed)
         pause()
-        return try base.prefill(tokens, startPosition: startPosition, state: state, allLogits: allLogits)
+        return try base.prefill(tokens, startPosition: startPosition, state: state, logits: logits)
     }
 
     func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
@@ -253,9 +253,14 @@ final class FakeEngine: ServingEngine, @unchecked Sendable {
     func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { (state as? State)?.contextLength == contextLength }
 
     func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
-                 allLogits: Bool) throws(InferenceError) -> [Float] {
+                 logits: LogitSelection) throws(InferenceError) -> [Float] {
+        let rows = switch logits {
+        case .none: tokens.count..<tokens.count
+        case .lastToken: (tokens.count - 1)..<tokens.count
+        case .allTokens, .subset: 0..<tokens.count
+        }
         var out: [Float] = []
-        for i in (allLogits ? 0 : tokens.count - 1)..<tokens.count {
+        for i in rows {
             out += try decode(token: tokens[tokens.startIndex + i], position: startPosition + i, state: state)
         }
         return out

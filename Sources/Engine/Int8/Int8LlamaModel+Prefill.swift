@@ -17,7 +17,8 @@ extension Int8LlamaModel {
         let chunk = min(T, Self.prefillChunk)
         let workspace = checkoutWorkspace(rows: chunk)
         defer { checkinWorkspace(workspace) }
-        var all = [Float](repeating: 0, count: selection.isLastToken ? V : T * V)   // (T or 1, V)
+        let rowsOfLogits = switch selection { case .none: 0; case .lastToken: 1; case .allTokens, .subset: T }
+        var all = [Float](repeating: 0, count: rowsOfLogits * V)   // (0, 1 or T, V)
         all.withUnsafeMutableBufferPointer { all in
             withPool(rows: T) { pool in
                 for first in stride(from: 0, to: T, by: chunk) {
@@ -25,15 +26,23 @@ extension Int8LlamaModel {
                     for r in 0..<rows {
                         embedding.dequantizeRow(workspace.residual.pointer + r * C, row: Int(tokens[first + r]))
                     }
-                    // the rows whose logits are read: the prompt's last, or all
-                    let logitRowsFrom = !selection.isLastToken ? 0 : first + rows == T ? rows - 1 : rows
+                    // The rows whose logits are read carry the correction; the others are computed as any
+                    // prompt row is, so their keys and values do not depend on where a prompt was cut.
+                    let logitRowsFrom = switch selection {
+                    case .none: rows
+                    case .lastToken: first + rows == T ? rows - 1 : rows
+                    case .allTokens, .subset: 0
+                    }
                     runLayers(workspace, rows: rows, layout: .sequence(state, start: startPosition + first),
                               logitRowsFrom: logitRowsFrom, pool: pool)
-                    if selection.isLastToken {
+                    switch selection {
+                    case .none:
+                        break
+                    case .lastToken:
                         if first + rows == T {
                             computeLogits(all.baseAddress!, workspace, firstRow: rows - 1, rows: 1, pool: pool)
                         }
-                    } else {
+                    case .allTokens, .subset:
                         computeLogits(all.baseAddress! + first * V, workspace, firstRow: 0, rows: rows, pool: pool)
                     }
                 }
@@ -44,11 +53,5 @@ extension Int8LlamaModel {
         gathered.reserveCapacity(T * subset.count)
         for t in 0..<T { gathered.append(contentsOf: subset.ids.lazy.map { all[t * V + Int($0)] }) }
         return gathered
-    }
-}
-
-extension LogitSelection {
-    var isLastToken: Bool {
-        if case .lastToken = self { true } else { false }
     }
 }

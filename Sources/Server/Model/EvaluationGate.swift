@@ -44,7 +44,7 @@ public struct EvaluationGate: Sendable, Equatable {
             let state = engine.makeState(contextLength: slice.count)
             let logits: [Float]
             do {
-                logits = try engine.prefill(slice, startPosition: 0, state: state, allLogits: true)
+                logits = try engine.prefill(slice, startPosition: 0, state: state, logits: .allTokens)
             } catch {
                 throw .evaluationFailed("\(error)")
             }

@@ -24,6 +24,9 @@ package final class Int8ServingEngine: ServingEngine {
     /// Every row's arithmetic is the same in prefill, decode and the fused step (EngineTests' Int8BatchingTests).
     package var reusesCachedPrefixes: Bool { true }
 
+    /// Corrected logit rows carry a second int8 term through every product (`ActivationPrecision`).
+    package var refinesLogitRows: Bool { model.activationPrecision == .correctedLogitRows }
+
     package func makeState(contextLength: Int) -> any ModelState {
         model.makeState(contextLength: contextLength)
     }
@@ -33,9 +36,8 @@ package final class Int8ServingEngine: ServingEngine {
     }
 
     package func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
-                         allLogits: Bool) throws(InferenceError) -> [Float] {
-        try model.forward(tokens: Array(tokens), startPosition: startPosition, state: own(state),
-                          logits: allLogits ? .allTokens : .lastToken)
+                         logits: LogitSelection) throws(InferenceError) -> [Float] {
+        try model.forward(tokens: Array(tokens), startPosition: startPosition, state: own(state), logits: logits)
     }
 
     package func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {

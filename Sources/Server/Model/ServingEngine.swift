@@ -13,10 +13,10 @@ package protocol ServingEngine: AnyObject, Sendable {
     /// same-shaped student keeps the slots' KV caches instead of reallocating them.
     func canReuse(_ state: any ModelState, contextLength: Int) -> Bool
 
-    /// Runs `tokens` at startPosition..<startPosition+T. Returns logits[V] of the last token, or
-    /// logits[T, V] of every token when `allLogits` (prompt log-probabilities).
+    /// Runs `tokens` at startPosition..<startPosition+T. Returns nothing (`.none`: more prompt follows),
+    /// logits[V] of the last token, or logits[T, V] of every token (prompt log-probabilities).
     func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
-                 allLogits: Bool) throws(InferenceError) -> [Float]
+                 logits: LogitSelection) throws(InferenceError) -> [Float]
 
     /// One token of several sequences (one decode step of the batch). `consume(i, logits[V])` runs for each
     /// step in order, with a buffer valid only during the call. An engine with a fused multi-sequence
@@ -29,6 +29,11 @@ package protocol ServingEngine: AnyObject, Sendable {
     /// true only where prefill, decode and the multi-sequence step compute the same bits for a position
     /// whatever else is in the batch, so reuse never changes a completion.
     var reusesCachedPrefixes: Bool { get }
+
+    /// Whether the rows whose logits are read (decoded tokens, a prompt's last, every row of a prefill that
+    /// returns them all) are computed more precisely than other prompt rows, so their keys and values are
+    /// not what a prompt's prefill writes at that position and cannot serve another prompt.
+    var refinesLogitRows: Bool { get }
 }
 
 /// One sequence's next token in a decode step.
@@ -40,6 +45,7 @@ package struct DecodeStep {
 
 extension ServingEngine {
     package var reusesCachedPrefixes: Bool { false }
+    package var refinesLogitRows: Bool { false }
 
     package func decode(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void) {
         decodeOneByOne(steps, consume: consume)
@@ -76,9 +82,8 @@ package final class LanguageModelEngine<Model: LanguageModel>: ServingEngine {
     }
 
     package func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
-                         allLogits: Bool) throws(InferenceError) -> [Float] {
-        try model.forward(tokens: Array(tokens), startPosition: startPosition, state: own(state),
-                          logits: allLogits ? .allTokens : .lastToken)
+                         logits: LogitSelection) throws(InferenceError) -> [Float] {
+        try model.forward(tokens: Array(tokens), startPosition: startPosition, state: own(state), logits: logits)
     }
 
     package func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {

@@ -1,10 +1,13 @@
 /// The tokens whose keys and values a slot's KV cache holds (positions 0..<tokens.count), and the model that
 /// computed them. A prompt that begins the same way starts its prefill after the shared part, as llama.cpp's
 /// prompt cache and vLLM's prefix caching do. Only engines whose prefill and decode compute the same bits
-/// whatever the batch take part (`ServingEngine.reusesCachedPrefixes`), so a reused prefix gives exactly the
+/// whatever the batch take part (`ServingEngine.reusesCachedPrefixes`), and only positions holding what a
+/// prompt's prefill writes there (`ServingEngine.refinesLogitRows`), so a reused prefix gives exactly the
 /// completion an empty slot gives.
 struct CachedPrefix {
     private(set) var tokens: [Int32] = []
+    /// The leading positions whose keys and values are a prompt row's; the first refined logit row ends them.
+    private(set) var promptLikeCount = 0
     /// The most positions ever written into this state: what its memory holds, whatever is still valid.
     private(set) var highWater = 0
     /// Weak: a swapped-out model is freed with its last request, not kept alive by a slot's memory of it
@@ -15,7 +18,7 @@ struct CachedPrefix {
     /// must still run to give the first token's logits.
     func reusableLength(of prompt: [Int32], for model: LoadedModel) -> Int {
         guard model === self.model, model.engine.reusesCachedPrefixes else { return 0 }
-        let limit = min(tokens.count, prompt.count - 1)
+        let limit = min(promptLikeCount, prompt.count - 1)
         var shared = 0
         while shared < limit && tokens[shared] == prompt[shared] { shared += 1 }
         return shared
@@ -28,16 +31,18 @@ struct CachedPrefix {
             self.model = model
         }
         tokens.removeSubrange(min(count, tokens.count)...)
+        promptLikeCount = min(promptLikeCount, tokens.count)
     }
 
-    /// Keys and values for `newTokens` were written at `position...`.
-    mutating func record(_ newTokens: some Collection<Int32>, at position: Int) {
+    /// Keys and values for `newTokens` were written at `position...`, the first `promptLike` of them (all when
+    /// nil) as a prompt's prefill writes them.
+    mutating func record(_ newTokens: some Collection<Int32>, at position: Int, promptLike: Int? = nil) {
         guard position == tokens.count else {
             // not a continuation of what is cached: trust nothing beyond the write
-            tokens.removeAll(keepingCapacity: true)
-            model = nil
+            clear()
             return
         }
+        if promptLikeCount == tokens.count { promptLikeCount += promptLike ?? newTokens.count }
         tokens.append(contentsOf: newTokens)
         highWater = max(highWater, tokens.count)
     }
@@ -47,6 +52,7 @@ struct CachedPrefix {
     /// The cache's contents are unknown (a failed step); a new state starts from `CachedPrefix()`.
     mutating func clear() {
         tokens.removeAll(keepingCapacity: true)
+        promptLikeCount = 0
         model = nil
     }
 }

@@ -33,7 +33,8 @@ extension Scheduler {
             engine.decode(steps) { k, result in
                 switch result {
                 case .success(let logits):
-                    slots[members[k]].cache.record(CollectionOfOne(steps[k].token), at: steps[k].position)
+                    slots[members[k]].cache.record(CollectionOfOne(steps[k].token), at: steps[k].position,
+                                                   promptLike: engine.refinesLogitRows ? 0 : 1)
                     advance(slot: members[k], logits: logits)
                 case .failure(let error): fail(slot: members[k], error)
                 }
@@ -46,16 +47,21 @@ extension Scheduler {
         let engine = task.job.model.engine
         let start = task.prefilled
         let wantsAll = task.wantsPromptLogprobs
+        let isLastChunk = start + count == task.prompt.tokens.count
+        // a chunk that more prompt follows reads no logits, so its rows are what one whole prefill computes
+        let selection: LogitSelection = wantsAll ? .allTokens : isLastChunk ? .lastToken : .none
         let logits: [Float]
         do {
             logits = try engine.prefill(task.prompt.tokens[start..<(start + count)], startPosition: start,
-                                        state: slots[i].state!, allLogits: wantsAll)
+                                        state: slots[i].state!, logits: selection)
         } catch {
             fail(slot: i, error)
             return
         }
         task.prefilled += count
-        slots[i].cache.record(task.prompt.tokens[start..<(start + count)], at: start)
+        let logitRows = wantsAll ? count : isLastChunk ? 1 : 0
+        slots[i].cache.record(task.prompt.tokens[start..<(start + count)], at: start,
+                              promptLike: engine.refinesLogitRows ? count - logitRows : count)
         metrics.promptTokens.add(count, ordering: .relaxed)
         let v = engine.config.vocabularySize
         logits.withUnsafeBufferPointer { all in

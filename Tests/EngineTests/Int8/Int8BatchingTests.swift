@@ -41,6 +41,33 @@ final class Int8BatchingTests: XCTestCase {
         XCTAssertEqual(subset, (0..<9).flatMap { t in ids.map { expected[t * V + Int($0)] } })
     }
 
+    /// A server prefills a long prompt a chunk at a time between other sequences' tokens. The chunks that more
+    /// prompt follows read no logits, so no row of theirs is corrected and where the prompt was cut changes
+    /// nothing; reading each chunk's last logits would correct those rows and change the rest of the sequence.
+    func testAPromptPrefilledInPiecesEqualsOnePrefill() throws {
+        let tokens = Array(longPrompt.prefix(40))
+        let cuts = [0, 1, 17, 39, 40]
+        func prefilled(_ pieces: LogitSelection) throws -> (logits: [Float], state: Int8LlamaState) {
+            let state = model.makeState(contextLength: 64)
+            var logits: [Float] = []
+            for (start, end) in zip(cuts, cuts.dropFirst()) {
+                logits = try model.forward(tokens: Array(tokens[start..<end]), startPosition: start, state: state,
+                                           logits: end == tokens.count ? .lastToken : pieces)
+            }
+            return (logits, state)
+        }
+        let whole = model.makeState(contextLength: 64)
+        let expected = try model.forward(tokens: tokens, startPosition: 0, state: whole, logits: .lastToken)
+        let next = Array(try model.forward(token: 5, position: tokens.count, state: whole))
+
+        let cut = try prefilled(.none)
+        XCTAssertEqual(cut.logits, expected)
+        XCTAssertEqual(Array(try model.forward(token: 5, position: tokens.count, state: cut.state)), next)
+        XCTAssertEqual(try model.forward(tokens: [1, 2], startPosition: 0, state: cut.state, logits: .none), [])
+
+        XCTAssertNotEqual(try prefilled(.lastToken).logits, expected)
+    }
+
     func testDecodeStepEqualsSeparateDecodes() throws {
         // long enough together that attention runs one sequence per thread
         let prompts = [Array(longPrompt.prefix(190)), [1], Array(longPrompt.suffix(120)), [1, 1359]]
