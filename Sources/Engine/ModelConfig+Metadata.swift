@@ -64,7 +64,7 @@ extension ModelConfig {
             ropeStyle = .adjacentPairs
             localRopeBase = ropeBase
             slidingWindow = nil
-            slidingWindowPattern = 1
+            localLayers = Array(repeating: false, count: layerCount)
             attentionScale = 1 / Float(headSize).squareRoot()
             embeddingScale = 1
         case .gemma3:
@@ -72,7 +72,8 @@ extension ModelConfig {
             ropeStyle = .halves
             localRopeBase = try keys.positiveFloat("rope.freq_base_swa", default: 10_000)
             slidingWindow = try keys.positiveInt("attention.sliding_window")
-            slidingWindowPattern = try keys.positiveInt("attention.sliding_window_pattern", default: 6)
+            localLayers = try keys.layerRoles("attention.sliding_window_pattern", layerCount: layerCount,
+                                              window: slidingWindow, defaultPattern: 6)
             // Gemma's query_pre_attn_scalar is the head size, except for the 27B model (62 layers).
             let scaleBase = layerCount == 62 ? embeddingLength / headCount : headSize
             attentionScale = 1 / Float(scaleBase).squareRoot()
@@ -106,6 +107,21 @@ struct MetadataReader {
             throw .badValue(key: key, reason: "\(value) is not a positive integer")
         }
         return int
+    }
+
+    /// A per-layer bool array (true: sliding-window layer), or an integer period as llama.cpp's
+    /// `load_swa_pattern` reads either.
+    func layerRoles(_ name: String, layerCount: Int, window: Int?, defaultPattern: Int) throws(ModelError) -> [Bool] {
+        let key = "\(prefix).\(name)"
+        guard let array = metadata[key]?.array else {
+            let pattern = try positiveInt(name, default: defaultPattern)
+            return ModelConfig.localLayers(layerCount: layerCount, window: window, pattern: pattern)
+        }
+        let roles = array.compactMap { $0.bool ?? $0.int.map { $0 != 0 } }
+        guard roles.count == array.count, roles.count == layerCount else {
+            throw .badValue(key: key, reason: "expected \(layerCount) per-layer bools, found \(array.count) values")
+        }
+        return roles
     }
 
     func positiveFloat(_ name: String, default fallback: Float? = nil) throws(ModelError) -> Float {

@@ -32,8 +32,9 @@ public struct ModelConfig: Sendable, Equatable {
     public var localRopeBase: Float
     /// Positions a sliding-window layer sees, its own included; nil when every layer attends globally.
     public var slidingWindow: Int?
-    /// With a sliding window, every `slidingWindowPattern`-th layer (1-based) is global, the others local.
-    public var slidingWindowPattern: Int
+    /// Each layer's role: true for a local (sliding-window) layer, false for a global one. All false
+    /// without a sliding window. A pruned student keeps its teacher layers' roles, so the pattern is data.
+    public var localLayers: [Bool]
     /// Multiplies q·k before the softmax.
     public var attentionScale: Float
     /// Multiplies the token embedding before the first layer.
@@ -46,7 +47,7 @@ public struct ModelConfig: Sendable, Equatable {
                 headSize: Int, feedForwardLength: Int, contextLength: Int, vocabularySize: Int,
                 normEpsilon: Float = 1e-5, ropeDimensionCount: Int? = nil, ropeStyle: RopeStyle = .adjacentPairs,
                 ropeBase: Float = 10_000, localRopeBase: Float? = nil, slidingWindow: Int? = nil,
-                slidingWindowPattern: Int = 1, attentionScale: Float? = nil, embeddingScale: Float = 1,
+                slidingWindowPattern: Int = 1, localLayers: [Bool]? = nil, attentionScale: Float? = nil, embeddingScale: Float = 1,
                 bosTokenID: Int32? = nil, eosTokenID: Int32? = nil) {
         self.architecture = architecture
         self.embeddingLength = embeddingLength
@@ -63,7 +64,8 @@ public struct ModelConfig: Sendable, Equatable {
         self.ropeBase = ropeBase
         self.localRopeBase = localRopeBase ?? ropeBase
         self.slidingWindow = slidingWindow
-        self.slidingWindowPattern = slidingWindowPattern
+        self.localLayers = localLayers ?? Self.localLayers(layerCount: layerCount, window: slidingWindow,
+                                                          pattern: slidingWindowPattern)
         self.attentionScale = attentionScale ?? 1 / Float(headSize).squareRoot()
         self.embeddingScale = embeddingScale
         self.bosTokenID = bosTokenID
@@ -75,7 +77,12 @@ public struct ModelConfig: Sendable, Equatable {
     public var headsPerKVHead: Int { headCount / kvHeadCount }
 
     public func isSlidingWindowLayer(_ layer: Int) -> Bool {
-        slidingWindow != nil && (layer % slidingWindowPattern) < slidingWindowPattern - 1
+        slidingWindow != nil && localLayers[layer]
+    }
+
+    /// llama.cpp's `set_swa_pattern(n)`: every n-th layer (1-based) is global, the others local.
+    static func localLayers(layerCount: Int, window: Int?, pattern: Int) -> [Bool] {
+        (0..<layerCount).map { window != nil && pattern > 0 && $0 % pattern < pattern - 1 }
     }
 
     /// How many past positions (the current one included) `layer` attends to; nil for all of them.
