@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The soak: one `distillery serve` under an hour of mixed traffic from `distillery-loadgen soak`:
-#   - streaming completions (RATE per second, Poisson arrivals, TOKENS tokens each; or CONCURRENCY closed-loop
-#     clients instead) and, from a second client, non-streaming ones;
+#   - streaming completions from CONCURRENCY closed-loop clients (TOKENS tokens each; or RATE per second,
+#     Poisson arrivals, instead) and, from one more client, non-streaming ones;
 #   - clients that disconnect mid-prompt and mid-stream; malformed JSON, invalid parameters, a bad request
 #     line, an oversized body and an oversized head, each of which must get its 4xx;
 #   - POST /admin/reload of MODEL every RELOAD_EVERY seconds.
@@ -10,7 +10,7 @@
 # invalid one answered as expected, and after WARMUP windows RSS and descriptors grow by less than 5%.
 # Writes Benchmarks/results/soak-<date>/ (soak.json, soak.md, soak-*.svg); exit code 0 on pass.
 #
-# Environment: DURATION (3600 s), WINDOW (60 s), WARMUP (5 windows), RATE (20), CONCURRENCY, TOKENS (16),
+# Environment: DURATION (3600 s), WINDOW (60 s), WARMUP (5 windows), CONCURRENCY (2), RATE, TOKENS (16),
 # RELOAD_EVERY (30 s), SLOTS (4), MODEL (models/python-student.gguf), OUT (the results folder),
 # NICE (10: the machine is shared, so the soak yields to other work).
 set -euo pipefail
@@ -20,8 +20,10 @@ cd "$root"
 duration=${DURATION:-3600}
 window=${WINDOW:-60}
 warmup=${WARMUP:-5}
-# modest by default: the machine is shared, and a soak looks for leaks, not for the server's limit
-if [ -n "${CONCURRENCY:-}" ]; then load=(--concurrency "$CONCURRENCY"); else load=(--rate "${RATE:-20}"); fi
+# Modest by default: the machine is shared, and a soak looks for leaks, not for the server's limit. Closed
+# loop, so a server starved of CPU by its neighbours slows its clients down instead of filling its queue
+# (an open loop then gets 429s: correct load shedding, but failed requests).
+if [ -n "${RATE:-}" ]; then load=(--rate "$RATE"); else load=(--concurrency "${CONCURRENCY:-2}"); fi
 tokens=${TOKENS:-16}
 reload_every=${RELOAD_EVERY:-30}
 slots=${SLOTS:-4}

@@ -16,7 +16,7 @@ struct SoakCommand {
           --duration <s>          Length of the soak (default: 3600)
           --window <s>            Measurement interval (default: 60)
           --warmup-windows <n>    Windows before the RSS and descriptor baseline (default: 5)
-          --concurrency <n>       Closed-loop streaming clients (default: 3)
+          --concurrency <n>       Closed-loop streaming clients (default: 2)
           --rate <r>              Open-loop streaming requests per second instead (Poisson arrivals)
           --max-tokens <n>        max_tokens of every valid completion (default: 16)
           --reload-model <paths>  Comma-separated models to POST to /admin/reload in turn (default: no reloads)
@@ -64,7 +64,7 @@ struct SoakCommand {
         concurrency = try arguments.int("--concurrency", in: 1 ... 256)
         rate = try arguments.double("--rate", in: 0.001 ... 10_000)
         if concurrency != nil && rate != nil { throw UsageError("give either --concurrency or --rate, not both") }
-        if rate == nil && concurrency == nil { concurrency = 3 }
+        if rate == nil && concurrency == nil { concurrency = 2 }
         reloadModels = arguments.string("--reload-model")?.split(separator: ",").map(String.init) ?? []
         reloadEvery = try arguments.double("--reload-every", in: 1 ... 86_400) ?? 30
         adminToken = arguments.string("--admin-token")
@@ -91,16 +91,27 @@ struct SoakCommand {
         let runner = SoakRunner(settings: .init(address: builder.address,
                                                 streamingRequests: try prompts.map { try builder.request(prompt: $0) },
                                                 arrivals: rate.map { .openLoop(ratePerSecond: $0) }
-                                                    ?? .closedLoop(concurrency: concurrency ?? 3),
+                                                    ?? .closedLoop(concurrency: concurrency ?? 2),
                                                 durationSeconds: duration, windowSeconds: window,
                                                 requestTimeoutSeconds: timeout, serverPid: serverPid, seed: seed, side: side))
+        var partial: [SoakWindow] = []
         let windows = runner.run { window in
             // unbuffered, so a soak's progress shows in its log while it runs
             FileHandle.standardOutput.write(Data(("window \(window.index + 1)/\(runner.windowCount): \(window.streamingRequests) streams, "
                 + "\(window.nonStreamingRequests) non-streaming, \(window.reloads) reloads, \(window.failedValid) failed, "
                 + "\(window.unexpected) unexpected; RSS \(window.rssMb.map(SoakReport.number) ?? "-") MiB, "
                 + "fds \(window.openFds.map(String.init) ?? "-"), TTFT p99 \(SoakReport.number(window.ttftMs.p99)) ms\n").utf8))
+            // the results so far, after every window: a soak cut short still leaves its measurements
+            partial.append(window)
+            _ = try? writeReport(partial)
         }
+        let report = try writeReport(windows)
+        print(report.markdown)
+        return report.passed ? 0 : 1
+    }
+
+    @discardableResult
+    private func writeReport(_ windows: [SoakWindow]) throws -> SoakReport {
         let configuration = SoakReport.Configuration(url: url, durationSeconds: duration, windowSeconds: window,
                                                      concurrency: concurrency, ratePerSecond: rate, maxTokens: builder.maxTokens,
                                                      reloadEverySeconds: reloadEvery, reloadModels: reloadModels,
@@ -110,8 +121,7 @@ struct SoakCommand {
         try write(Data(try RunCommand.encoder.encode(report)), "soak.json")
         try write(Data(report.markdown.utf8), "soak.md")
         for (name, chart) in SoakCharts.charts(for: report) { try write(Data(chart.render().utf8), name) }
-        print(report.markdown)
-        return report.passed ? 0 : 1
+        return report
     }
 
     private func write(_ data: Data, _ name: String) throws {
