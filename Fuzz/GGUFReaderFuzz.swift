@@ -6,13 +6,16 @@
 ///   names and keys are unique;
 /// - tensors of a type the reader can dequantize give exactly their element count of floats;
 /// - `GGUFWriter` writes the same metadata and tensors back, and reading that gives them again,
-///   byte for byte.
+///   byte for byte;
+/// - a tokenizer built from its metadata (the server builds one from every file it loads) either is
+///   refused with a `TokenizerError` or encodes and decodes text with ids inside its vocabulary.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     guard let file = try? GGUFFile(mapped: MappedFile(contents: bytes)) else { return 0 }
     checkLayout(file)
+    checkTokenizer(file)
     let writer: GGUFWriter
     do {
         writer = try rewrite(file)
@@ -61,6 +64,16 @@ private func checkLayout(_ file: GGUFFile) {
         if let floats = try? file.floats(of: info) {
             require(floats.count == info.elementCount, "'\(info.name)' gave \(floats.count) floats")
         }
+    }
+}
+
+private func checkTokenizer(_ file: GGUFFile) {
+    guard let tokenizer = try? Tokenizer(gguf: file) else { return }
+    let text = "def f(x):\n    return x  # <bos>\u{e9}\u{1F600}\t\u{0}"
+    for parseSpecial in [false, true] {
+        let ids = tokenizer.encode(text, addBOS: true, parseSpecial: parseSpecial)
+        require(ids.allSatisfy(tokenizer.isValid), "an id outside the file's vocabulary of \(tokenizer.vocabularySize)")
+        _ = tokenizer.decode(ids, renderSpecial: parseSpecial)
     }
 }
 

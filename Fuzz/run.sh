@@ -3,7 +3,7 @@
 # prints one line per target: executions, executions per second, coverage (libFuzzer's `cov`: edges
 # reached; `ft`: features) and the corpus size. A crash stops that target, keeps its input as
 # .build/fuzz/<Target>/crash-*, and makes the script exit 1 after the others ran.
-# FUZZ_TARGETS (space-separated) picks targets; the run's new inputs go to .build/fuzz/<Target>/corpus,
+# FUZZ_ONLY (space-separated names) picks targets; the run's new inputs go to .build/fuzz/<Target>/corpus,
 # the committed seeds in Fuzz/corpus/<Target> are only read.
 set -euo pipefail
 cd "$(dirname "$0")/.."

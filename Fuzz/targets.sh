@@ -10,7 +10,7 @@ fuzz_sources() {
         JSONParserFuzz) ls Sources/Server/JSON/*.swift Fuzz/JSONCanonical.swift ;;
         CompletionRequestFuzz) ls Sources/Server/JSON/*.swift Fuzz/JSONCanonical.swift Sources/Server/API/*.swift \
             Sources/Engine/SamplingParameters.swift Sources/HTTP/Message/*.swift Sources/HTTP/Parser/ASCII.swift ;;
-        GGUFReaderFuzz) ls Sources/GGUF/*.swift ;;
+        GGUFReaderFuzz) ls Sources/GGUF/*.swift Sources/Tokenizer/*.swift ;;
         TokenizerFuzz) ls Sources/GGUF/*.swift Sources/Tokenizer/*.swift ;;
         *) echo "unknown fuzz target '$1'" >&2; return 1 ;;
     esac
