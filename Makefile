@@ -53,27 +53,18 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh
 
-# Each sanitizer builds into its own folder. TSan: the modules whose threads share models, slots and the
-# kernel pool; ASan: everything. Reports fail the run; the known ones are suppressed by name, with the
-# reason, in .sanitizers/.
+# Each sanitizer builds into its own folder, with DISTILLERY_SANITIZE=1: jemalloc must not replace the
+# sanitizer's allocator, so Package.swift swaps it for a stub and the tests that read jemalloc's counters skip.
+# TSan: the modules whose threads share models, slots and the kernel pool; ASan (leak checking off): every
+# test. A report fails the run; known ones are suppressed by name, with the reason, in .sanitizers/.
 SANITIZE_FLAGS = -c release -Xswiftc -enable-testing
 TSAN_FILTER := HTTPTests|ServerTests|KernelsTests|EngineTests
 
 sanitize: deps teacher
-	swift build $(SANITIZE_FLAGS) --scratch-path .build/tsan --sanitize=thread --build-tests
-	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/.sanitizers/tsan.supp" \
+	DISTILLERY_SANITIZE=1 swift build $(SANITIZE_FLAGS) --scratch-path .build/tsan --sanitize=thread --build-tests
+	DISTILLERY_SANITIZE=1 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/.sanitizers/tsan.supp" \
 		swift test $(SANITIZE_FLAGS) --scratch-path .build/tsan --sanitize=thread --skip-build --disable-swift-testing \
 		--filter '$(TSAN_FILTER)'
-	swift build $(SANITIZE_FLAGS) --scratch-path .build/asan --sanitize=address --build-tests
-	ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" \
+	DISTILLERY_SANITIZE=1 swift build $(SANITIZE_FLAGS) --scratch-path .build/asan --sanitize=address --build-tests
+	DISTILLERY_SANITIZE=1 ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" \
 		swift test $(SANITIZE_FLAGS) --scratch-path .build/asan --sanitize=address --skip-build --disable-swift-testing
-
-# Builds the llama.cpp reference (cached in Benchmarks/.cache) and release, then runs everything alternately;
-# writes Benchmarks/results/<date>.{json,md}, the SVG charts, and a section of Benchmarks/README.md.
-BENCH_MODEL ?= Tests/EngineTests/Fixtures/student-s-q8_0.gguf
-
-bench: deps
-	MODEL=$(BENCH_MODEL) bash Benchmarks/run-all.sh
-
-clean:
-	rm -rf .build
