@@ -5,6 +5,12 @@ cd "$(dirname "$0")/.."
 . Fuzz/targets.sh
 target=$1
 out=.build/fuzz/$target
+sources="$(fuzz_sources "$target") Fuzz/FuzzCheck.swift Fuzz/$target.swift Fuzz/build.sh Fuzz/targets.sh"
+# up to date: nothing it is built from changed since
+if [ -x "$out/fuzzer" ] && [ -z "$(find $sources -newer "$out/fuzzer")" ]; then
+    echo "$out/fuzzer"
+    exit 0
+fi
 mkdir -p "$out/src"
 rm -f "$out"/src/*.swift
 for file in $(fuzz_sources "$target"); do
