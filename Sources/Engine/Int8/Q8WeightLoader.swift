@@ -40,6 +40,11 @@ struct Q8WeightLoader {
         try WeightLoader(file: file).load(name, shape: [count])
     }
 
+    /// The same for a norm a family may leave out: nil when the file has no such tensor.
+    func optionalVector(_ name: String, count: Int) throws(ModelError) -> FloatBuffer? {
+        file.tensor(named: name) == nil ? nil : try vector(name, count: count)
+    }
+
     private func kernelCall<T>(_ name: String, _ body: () throws(KernelError) -> T) throws(ModelError) -> T {
         do {
             return try body()

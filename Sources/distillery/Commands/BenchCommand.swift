@@ -11,7 +11,7 @@ struct BenchCommand: Command {
         options: [
             CommonOptions.model,
             .value("-t", "--threads", name: "N",
-                   help: "Threads of every step (default: 1 or \(Int8LlamaModel.defaultThreadCount), whichever measures faster)"),
+                   help: "Threads of every step (default: 1 or \(Int8TransformerModel.defaultThreadCount), whichever measures faster)"),
             .value("-p", "--prompt-tokens", name: "P", help: "Prompt tokens prefilled in one batch", default: "128"),
             .value("-n", "--gen-tokens", name: "G", help: "Tokens decoded one at a time", default: "128"),
             .value("-r", "--repeat", name: "R", help: "Timed repetitions; the median is reported", default: "5"),

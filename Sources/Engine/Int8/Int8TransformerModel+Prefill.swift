@@ -1,7 +1,7 @@
-extension Int8LlamaModel {
+extension Int8TransformerModel {
     /// Runs T prompt tokens at positions startPosition..<startPosition + T, each product over up to
     /// `prefillChunk` tokens at once, and returns the logits `selection` asks for.
-    public func forward(tokens: [Int32], startPosition: Int, state: Int8LlamaState,
+    public func forward(tokens: [Int32], startPosition: Int, state: Int8TransformerState,
                         logits selection: LogitSelection) throws(InferenceError) -> [Float] {
         try validate(state)
         guard !tokens.isEmpty else { throw .emptyBatch }
@@ -24,7 +24,7 @@ extension Int8LlamaModel {
                 for first in stride(from: 0, to: T, by: chunk) {
                     let rows = min(chunk, T - first)
                     for r in 0..<rows {
-                        embedding.dequantizeRow(workspace.residual.pointer + r * C, row: Int(tokens[first + r]))
+                        embed(workspace.residual.pointer + r * C, token: tokens[first + r])
                     }
                     // The rows whose logits are read carry the correction; the others are computed as any
                     // prompt row is, so their keys and values do not depend on where a prompt was cut.
