@@ -1,6 +1,6 @@
 import Engine
 
-/// The int8 student engine, with the fused multi-sequence decode step: one pass over the weights advances
+/// The int8 student engine (llama and gemma3), with the fused multi-sequence decode step: one pass over the weights advances
 /// every decoding slot, which is what continuous batching buys on a model whose decode is bound by weight reads.
 package final class Int8ServingEngine: ServingEngine {
     package let model: Int8TransformerModel
@@ -32,7 +32,8 @@ package final class Int8ServingEngine: ServingEngine {
     }
 
     package func canReuse(_ state: any ModelState, contextLength: Int) -> Bool {
-        (state as? Int8TransformerState)?.contextLength == contextLength
+        guard let state = state as? Int8TransformerState else { return false }
+        return state.contextLength == contextLength && state.config == config
     }
 
     package func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
