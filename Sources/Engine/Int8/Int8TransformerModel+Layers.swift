@@ -50,14 +50,15 @@ extension Int8TransformerModel {
         }
     }
 
-    /// out (rows, V) = head · rmsnorm(residual rows firstRow..<firstRow + rows).
+    /// out (rows, V) = head · rmsnorm(residual rows firstRow..<firstRow + rows); `head` may be a vocabulary
+    /// subset's rows instead (rows, S).
     func computeLogits(_ out: UnsafeMutablePointer<Float>, _ w: Int8Workspace, firstRow: Int, rows: Int,
-                       pool: ThreadPool?) {
+                       head: Q8Matrix? = nil, pool: ThreadPool?) {
         let C = config.embeddingLength
         correctLogitRows(w, from: 0)
         Kernel.rmsNorm(w.channels, w.residual.pointer + firstRow * C, outputNorm.pointer, rows: rows, columns: C,
                        epsilon: config.normEpsilon)
-        Kernel.matMul(out, head, w.channels, pool: pool, path: path)
+        Kernel.matMul(out, head ?? self.head, w.channels, pool: pool, path: path)
     }
 
     /// The workspace's products from here on correct rows from `row` on, if this model corrects logit rows.
