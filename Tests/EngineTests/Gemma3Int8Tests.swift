@@ -15,8 +15,12 @@ final class Gemma3Int8Tests: XCTestCase {
         return engine
     }
 
+    /// Against f32 over llama.cpp's top 10 of every reference prompt: typically within 0.1, at most 0.35 (one
+    /// token of the "class Stack" prompt measured 0.32 with Q8_0 activations on every row and an f16 KV cache,
+    /// as llama.cpp keeps it); against llama.cpp within 0.6.
     func testPredictionsStayWithinEightBitRoundingOfLlamaCppAndFloat32() throws {
         let model = try Self.model.get(), f32 = try Teacher.load()
+        var differences: [Float] = []
         for testCase in try Teacher.reference().next_token {
             let prompt = testCase.prompt_ids_with_bos
             let ours = try nextTokenLogprobs(model, prompt), reference = try nextTokenLogprobs(f32, prompt)
@@ -27,9 +31,11 @@ final class Gemma3Int8Tests: XCTestCase {
             for expected in testCase.top_logprobs.prefix(10) {
                 let id = Int(expected.id)
                 XCTAssertEqual(ours[id], expected.logprob, accuracy: 0.6, "\(testCase.prompt.debugDescription) vs llama.cpp")
-                XCTAssertEqual(ours[id], reference[id], accuracy: 0.3, "\(testCase.prompt.debugDescription) vs f32")
+                XCTAssertEqual(ours[id], reference[id], accuracy: 0.35, "\(testCase.prompt.debugDescription) vs f32")
+                differences.append(abs(ours[id] - reference[id]))
             }
         }
+        XCTAssertLessThan(differences.sorted()[differences.count / 2], 0.1, "median |Δ| to f32")
     }
 
     func testBitsPerByteMatchTheFloat32Teacher() throws {
