@@ -182,7 +182,7 @@ final class HotSwapTests: XCTestCase {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: ServerFixtures.studentPath))
         let truncated = StudentFiles.temporaryPath("truncated.gguf")
         try bytes.prefix(100_000).write(to: URL(fileURLWithPath: truncated))
-        let gemma = try StudentFiles.variant("gemma.gguf", metadata: ["general.architecture": .string("gemma3")])
+        let gpt2 = try StudentFiles.variant("gpt2.gguf", metadata: ["general.architecture": .string("gpt2")])
         let teacherSized = try StudentFiles.randomStudent("big", embedding: 512, layers: 1, heads: 4, feedForward: 512)
         let float = try StudentFiles.randomStudent("float", type: .f32)
         let heldOut = StudentFiles.temporaryPath("heldout.txt")
@@ -192,7 +192,7 @@ final class HotSwapTests: XCTestCase {
             ("missing file", ["model": "/nonexistent/student.gguf"], 400, "model_file_not_found"),
             ("not GGUF", ["model": text], 422, "invalid_gguf"),
             ("truncated", ["model": truncated], 422, "invalid_gguf"),
-            ("wrong architecture", ["model": gemma], 422, "unsupported_architecture"),
+            ("wrong architecture", ["model": gpt2], 422, "unsupported_architecture"),
             ("teacher-sized", ["model": teacherSized], 422, "model_too_large"),
             ("not int8", ["model": float], 422, "model_not_int8"),
             ("quality regressed", ["model": ServerFixtures.studentPath, "eval": ["data": heldOut, "max_bits_per_byte": 0.5]],

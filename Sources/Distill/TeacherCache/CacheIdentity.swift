@@ -4,8 +4,9 @@ import GGUF
 /// only when all of it matches this run, and refused otherwise, so targets of different teachers,
 /// vocabularies, k, temperatures or data are never mixed.
 public struct CacheIdentity: Codable, Sendable, Equatable {
-    /// 2: targets from a Gemma teacher whose products run on the int8 kernels (`Numerics.int8`); 1: f32 products.
-    public static let currentFormat = 2
+    /// 3: targets from a Gemma teacher on the int8 engine (`loadTeacherModel`: f16 KV cache, Q8_0 activations);
+    /// 2: its products alone on the int8 kernels; 1: f32 products.
+    public static let currentFormat = 3
 
     public var format: Int
     /// SHA-256 of each teacher file, in --teacher order (weights are applied later, by the loss).

@@ -4,14 +4,14 @@ import XCTest
 /// Decoding allocates nothing, on the caller's thread or on the pool's workers (jemalloc's per-thread counters).
 final class Int8AllocationTests: XCTestCase {
     /// The threads that run `model`'s steps.
-    private func counters(_ model: Int8LlamaModel) -> [UnsafeMutablePointer<UInt64>] {
+    private func counters(_ model: Int8TransformerModel) -> [UnsafeMutablePointer<UInt64>] {
         model.pool.map(AllocationCounter.participants(of:)) ?? [AllocationCounter.currentThread()]
     }
 
     func testDecodingATokenAllocatesNothing() throws {
         try AllocationCounter.skipInSanitizerBuilds()
-        for model in [Fixtures.int8Student, try Int8LlamaModel(file: Fixtures.studentFile, threads: 1),
-                      try Int8LlamaModel(file: Fixtures.studentFile)] {
+        for model in [Fixtures.int8Student, try Int8TransformerModel(file: Fixtures.studentFile, threads: 1),
+                      try Int8TransformerModel(file: Fixtures.studentFile)] {
             let state = model.makeState(contextLength: 300)
             let prompt: [Int32] = [1, 4921, 7201, 6831]
             _ = try model.forward(tokens: prompt, startPosition: 0, state: state, logits: .lastToken)
