@@ -3,6 +3,21 @@ import XCTest
 @testable import HTTP
 
 final class HTTPRequestParserErrorTests: XCTestCase {
+    /// Found by Fuzz/HTTPRequestParserFuzz: a header line already over the budget with a control byte after
+    /// the budget answered 400 (the byte) when it arrived whole and 431 (the size) byte by byte. The size
+    /// comes first in the stream, so it is the error however the bytes are cut.
+    func testALineOverTheBudgetIsTooLargeWhateverFollowsAndHoweverItIsCut() {
+        let limits = HTTPParserLimits(maxHeaderBytes: 64)
+        let head = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 60) + "\u{17}bc\r\n\r\n"
+        for sizes in [[Int.max], [1], [20, 30, 5], Array(RandomSlices(seed: 7, maxSize: 9).prefix(100))] {
+            XCTAssertEqual(parse(head, limits: limits, sliceSizes: sizes).error, .headersTooLarge, "slices \(sizes.prefix(5))")
+        }
+        // within the budget, the control byte is the error
+        let short = "GET / HTTP/1.1\r\nX: a\u{17}\r\n\r\n"
+        XCTAssertEqual(parse(short, limits: limits).error, .unexpectedByte(0x17))
+        XCTAssertEqual(parse(short, limits: limits, sliceSizes: [1]).error, .unexpectedByte(0x17))
+    }
+
     func testBodyOverTheLimitIs413BeforeItArrives() {
         let limits = HTTPParserLimits(maxBodyBytes: 10)
         XCTAssertNil(parse("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", limits: limits).error)

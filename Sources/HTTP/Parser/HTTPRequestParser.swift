@@ -112,8 +112,12 @@ struct HTTPRequestParser {
     /// line feed has arrived yet. `budget` bounds the line including its ending.
     private mutating func nextLine(budget: Int, overflow: HTTPParserError) throws(HTTPParserError) -> Range<Int>? {
         let inHead = phase == .requestLine || phase == .headers || phase == .trailers
+        // bytes past the budget can only mean overflow: not scanning them keeps the error the same however
+        // the stream was cut (found by Fuzz/HTTPRequestParserFuzz: a control byte past the budget was
+        // reported when the line arrived whole, the overflow when it arrived byte by byte)
+        let limit = min(buffer.count, cursor + max(budget, 0))
         var index = scanFrom
-        while index < buffer.count {
+        while index < limit {
             let byte = buffer[index]
             if byte == ASCII.lf { break }
             // a control byte means binary garbage (a TLS hello, a stray protocol): fail now, not at the limit
