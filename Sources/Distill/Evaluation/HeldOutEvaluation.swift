@@ -27,6 +27,15 @@ struct HeldOutEvaluation {
         return tally.bits / Double(max(bytes, 1))
     }
 
+    /// Line completion on `lines` evenly spaced held-out lines, in windows of T tokens: each line may take
+    /// up to T/2 of them (64 at most), its prompt the rest.
+    func lineCompletion(_ model: some LanguageModel, tokenizer: Tokenizer, lines: Int) throws -> LineCompletionScore {
+        let tasks = LineCompletionTask.select(from: documents.map(\.text), count: lines)
+        let maxTokens = min(LineCompletionTask.defaultMaxTokens, contextLength / 2)
+        return try LineCompletion(model: model, tokenizer: tokenizer, contextLength: contextLength, maxTokens: maxTokens)
+            .score(tasks)
+    }
+
     struct Comparison {
         var students: [TeacherComparison]
         /// Mean teacher mass outside the student's vocabulary per position.

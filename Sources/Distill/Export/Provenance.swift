@@ -36,6 +36,9 @@ enum Provenance {
         number("eval.top1_accuracy", student.int8?.top1Accuracy)
         number("eval.expected_calibration_error", student.int8?.expectedCalibrationError)
         number("eval.teacher_mass_outside_vocabulary", report.teacherMassOutsideVocabulary)
+        number("eval.line_exact_match", student.int8?.lineCompletion?.exactMatch)
+        number("eval.line_edit_similarity", student.int8?.lineCompletion?.editSimilarity)
+        number("eval.teacher_line_exact_match", report.teachers.first?.lineCompletion?.exactMatch)
         add("command", .string(report.command))
         if report.teachers.contains(where: \.isGemma) { add("notice", .string(gemmaNotice)) }
         return keys

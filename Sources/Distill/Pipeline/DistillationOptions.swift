@@ -27,6 +27,8 @@ public struct DistillationOptions: Sendable {
     /// Tokens per optimizer step (rounded to whole micro-batches).
     public var batchTokens = 4096
     public var seed: UInt64 = 0
+    /// Held-out lines the teachers and the int8 students complete (0: no line completion).
+    public var lineCompletionLines = 200
     /// Also train a `ce` student on the same data and budget, for comparison.
     public var baseline = false
     /// Output path without extension: writes OUTPUT.gguf, OUTPUT.md (and OUTPUT-baseline.gguf).
@@ -67,6 +69,7 @@ public struct DistillationOptions: Sendable {
             try require(limit >= sequenceLength, "--max-train-tokens must be at least --seq-len")
         }
         try require(batchTokens >= 1, "--batch-tokens must be positive")
+        try require(lineCompletionLines >= 0, "--lines must not be negative")
         try require(learningRate > 0 && learningRate.isFinite, "--lr must be positive")
         switch budget {
         case .steps(let n): try require(n >= 1, "--steps must be at least 1")

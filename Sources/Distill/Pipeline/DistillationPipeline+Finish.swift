@@ -36,6 +36,11 @@ extension DistillationPipeline {
                 }
                 outside = comparison.outsideMass
                 heldOutTokens = comparison.positions
+                if options.lineCompletionLines > 0 {
+                    try completeLines(evaluation, teachers: teachers, teacherSummaries: &teacherSummaries,
+                                      students: trained.indices.map { engines[2 * $0 + 1] }, summaries: &summaries,
+                                      tokenizer: vocabulary.tokenizer)
+                }
             }
         }
 

@@ -34,6 +34,8 @@ public struct TeacherSummary: Sendable, Codable, Equatable {
     public var isGemma: Bool
     /// Bits per byte on the held-out text with its own tokenizer.
     public var bitsPerByte: Double?
+    /// Line completion on the held-out text with its own tokenizer.
+    public var lineCompletion: LineCompletionScore?
 }
 
 public struct CorpusSummary: Sendable, Codable, Equatable {
@@ -77,4 +79,6 @@ public struct StudentMetrics: Sendable, Codable, Equatable {
     public var top1Accuracy: Double
     /// Expected calibration error of the top-1 prediction (15 equal-width confidence bins).
     public var expectedCalibrationError: Double
+    /// Line completion on the held-out text (measured for the int8 student only: what is served).
+    public var lineCompletion: LineCompletionScore?
 }

@@ -93,6 +93,15 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(card.contains(String(format: "%.4f", student.bitsPerByte)))
         XCTAssertTrue(card.contains(String(format: "%.4f", report.teachers[0].bitsPerByte!)))
         XCTAssertTrue(card.contains("`ce` baseline"))
+        // line completion for the teacher and both int8 students, in the report and the card
+        let teacherLines = try XCTUnwrap(report.teachers[0].lineCompletion)
+        XCTAssertGreaterThan(teacherLines.lines, 10)
+        XCTAssertEqual(student.lineCompletion?.lines, teacherLines.lines)
+        XCTAssertEqual(baseline.lineCompletion?.lines, teacherLines.lines)
+        XCTAssertNil(report.student.float32?.lineCompletion)
+        XCTAssertTrue(card.contains("| line exact match | line edit similarity |"), card)
+        XCTAssertTrue(card.contains(String(format: "%.1f%% | %.3f |", student.lineCompletion!.exactMatch * 100,
+                                           student.lineCompletion!.editSimilarity)), card)
         XCTAssertFalse(card.contains("Gemma"), "a non-Gemma teacher carries no Gemma notice")
         XCTAssertTrue(events.contains { if case .wrote(let path) = $0 { path == options.modelCardPath } else { false } })
 
