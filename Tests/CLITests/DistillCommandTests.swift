@@ -89,6 +89,10 @@ final class DistillCommandTests: XCTestCase {
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--max-train-tokens", "100"],
              "--max-train-tokens must be at least --seq-len"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--loss", "mse"], "unknown loss 'mse'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--outside-vocab", "spread"],
+             "--outside-vocab must be first-piece or renormalize, got 'spread'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--lines", "-1"],
+             "--lines must be between 0 and 1000000, got -1"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--dim", "80"], "multiples of 32"),
             (["admin", "distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--reload", "https://h:1"],
              "--reload: 'https://h:1' is not a server URL"),
@@ -121,8 +125,10 @@ final class DistillCommandTests: XCTestCase {
               --exclude <PATTERN>           Skip files or folders whose name matches (e.g. test)
               --eval-data <PATH>            Held-out text instead of a split of --data; repeatable
               --eval-fraction <F>           Share of the corpus held out, by document (default: 0.02)
+              --lines <N>                   Held-out lines completed by teacher and students (0: none) (default: 200)
               --vocab <N>                   Student vocabulary size, specials and bytes included (default: 8192)
               --top-k <K>                   Teacher log-probabilities cached per position (default: 32)
+              --outside-vocab <HOW>         Teacher probability on tokens the student lacks: first-piece (to the first piece of their spelling) or renormalize (default: first-piece)
               --seq-len <T>                 Tokens per training sequence (the student's context) (default: 256)
               --max-train-tokens <N>        Train on about N tokens drawn evenly from the whole corpus
               --preset <NAME>               Student shape: tiny (1.2M), small (7.6M) or base (26M) (default: small)

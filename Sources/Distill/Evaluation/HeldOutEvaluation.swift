@@ -7,12 +7,16 @@ import Tokenizer
 ///   teacher and students with different vocabularies compare fairly;
 /// - on the held-out text packed like the training data (student tokens), per position: the teachers'
 ///   distribution over their whole vocabulary, the share of it outside the student's vocabulary, and the
-///   rest renormalized, against which each student's top-1 agreement, KL, accuracy and calibration are taken.
+///   teachers' distribution over the student's vocabulary as the training targets make it (the kept tokens
+///   renormalized, or with `firstPieces` every token folded onto its first student piece), against which each
+///   student's top-1 agreement, KL, accuracy and calibration are taken.
 struct HeldOutEvaluation {
     let teachers: [Teacher]
     let vocabulary: StudentVocabulary
     let documents: [CorpusDocument]
     let contextLength: Int  // T
+    /// One per teacher when the targets fold the teacher's distribution (`OutsideVocabularyTargets.firstPiece`).
+    var firstPieces: [FirstPieceMap]? = nil
 
     var bytes: Int { documents.reduce(0) { $0 + $1.byteCount } }
 
@@ -63,10 +67,12 @@ struct HeldOutEvaluation {
             for (t, forward) in forwards.enumerated() {
                 let w = Double(weights[t]) / total
                 let logits = try forward.fullLogits(inputs)  // [n, V]
+                let folded = firstPieces?[t].fold(logits, rows: n, temperature: 1)  // [n, S]
                 for i in 0..<n {
                     let (restricted, outsideMass) = restrict(logits, row: i, V: forward.vocabularySize)
                     outside += w * outsideMass
-                    for s in 0..<S { probabilities[i * S + s] += w * exp(Double(restricted[s])) }
+                    let target = folded.map { logSoftmax(Array($0[(i * S)..<((i + 1) * S)])) } ?? restricted
+                    for s in 0..<S { probabilities[i * S + s] += w * exp(Double(target[s])) }
                 }
             }
             let mixture = probabilities.map { Float(log($0)) }  // [n, S] log p
@@ -85,6 +91,11 @@ struct HeldOutEvaluation {
             positions += n
         }
         return Comparison(students: comparisons, outsideMass: outside / Double(max(positions, 1)), positions: positions)
+    }
+
+    private func logSoftmax(_ u: [Float]) -> [Float] {
+        let lse = u.withUnsafeBufferPointer { logSumExp($0) }
+        return u.map { $0 - lse }
     }
 
     /// Row i of full teacher logits [n, V]: log-probabilities of the student's tokens renormalized among

@@ -23,6 +23,7 @@ enum Provenance {
         add("temperature", .float32(student.loss.temperature))
         add("beta", .float32(student.loss.beta))
         count("top_k", report.topK)
+        add("targets_outside_vocabulary", .string((report.outsideVocabulary ?? .renormalize).rawValue))
         count("sequence_length", report.sequenceLength)
         count("steps", student.steps)
         count("tokens", student.tokens)

@@ -40,7 +40,11 @@ public enum ModelCard {
         }
         if let outside = report.teacherMassOutsideVocabulary {
             out += "\nThe teacher puts \(String(format: "%.2f", outside * 100))% of its probability (temperature 1, held-out "
-            out += "text) on tokens outside the student's vocabulary; targets and agreement use the rest, renormalized.\n"
+            out += "text) on tokens outside the student's vocabulary; "
+            out += report.outsideVocabulary == .firstPiece
+                ? "the training targets, and the agreement and KL above, give it to the first student piece of each such "
+                    + "token's spelling.\n"
+                : "targets and agreement use the rest, renormalized.\n"
         }
 
         out += "\n## Teacher\n\n"

@@ -12,6 +12,8 @@ public struct DistillationOptions: Sendable {
     /// The student's vocabulary size, required tokens included.
     public var vocabularySize = 8192
     public var topK = 32
+    /// What the targets do with the teacher's probability on tokens the student's vocabulary dropped.
+    public var outsideVocabulary = OutsideVocabularyTargets.firstPiece
     /// T: tokens per training sequence, and the context the student is evaluated with.
     public var sequenceLength = 256
     /// Caps the training text at about this many tokens, in sequences drawn evenly from the whole corpus, so

@@ -13,6 +13,8 @@ public struct DistillationReport: Sendable, Codable, Equatable {
     /// Share of the teacher's probability (temperature 1, on the held-out text) on tokens the student
     /// vocabulary dropped; nil without held-out text. With several teachers, of their mixture.
     public var teacherMassOutsideVocabulary: Double?
+    /// What the training targets did with that probability (nil: renormalize, in reports before the choice).
+    public var outsideVocabulary: OutsideVocabularyTargets?
     public var heldOutTokens: Int
     /// The held-out documents, one file each (`distillery eval --data` reads them back).
     public var heldOutFolder: String?
