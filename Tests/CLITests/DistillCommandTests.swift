@@ -149,6 +149,7 @@ final class DistillCommandTests: XCTestCase {
               --seed <S>                    Seed of the split, the initialization and the data order (default: 0)
               --baseline                    Also train a ce student with the same steps: OUT-baseline.gguf
               --work-dir <DIR>              Teacher cache, checkpoints, logs (default: OUT.work)
+              --teacher-cache <DIR>         Teacher targets, shared by students of one vocabulary (default: the work folder's)
               --checkpoint-every <SECONDS>  Training checkpoint interval (0: every step) (default: 60)
               -t, --threads <N>             Worker threads (default: one per core)
               --quiet                       No progress on stderr

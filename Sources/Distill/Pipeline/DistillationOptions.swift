@@ -37,6 +37,9 @@ public struct DistillationOptions: Sendable {
     public var output: String
     /// Teacher cache, checkpoints and logs; a rerun of the same command resumes from them.
     public var workDirectory: String
+    /// The teacher's targets (nil: WORK/teacher-cache). One folder serves every student that shares the
+    /// teachers, vocabulary, top-k, temperature, sequence length and training sequences; it refuses others.
+    public var teacherCacheDirectory: String?
     /// OpenBLAS threads for training (nil: all cores).
     public var threads: Int?
     /// The command line, recorded in the model card and the GGUF.

@@ -109,7 +109,7 @@ public final class DistillationPipeline {
             try makeTeacherForward(teachers[t].model, teacherIDs: vocabulary.teacherIDs, contextLength: T,
                                    firstPieces: maps?[t])
         }
-        let directory = (options.workDirectory as NSString).appendingPathComponent("teacher-cache")
+        let directory = options.teacherCacheDirectory ?? (options.workDirectory as NSString).appendingPathComponent("teacher-cache")
         return try BLASThreads.with(options.threads) {
             try TeacherCache.prepare(directory: directory, identity: identity, sequences: sequences, teachers: forwards,
                                      sequencesPerShard: options.sequencesPerShard) { onEvent(.teacherCache($0)) }

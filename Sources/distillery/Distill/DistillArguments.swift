@@ -36,6 +36,8 @@ enum DistillArguments {
         .value("--seed", name: "S", help: "Seed of the split, the initialization and the data order", default: "0"),
         .flag("--baseline", help: "Also train a ce student with the same steps: OUT-baseline.gguf"),
         .value("--work-dir", name: "DIR", help: "Teacher cache, checkpoints, logs (default: OUT.work)"),
+        .value("--teacher-cache", name: "DIR", help: "Teacher targets, shared by students of one vocabulary "
+               + "(default: the work folder's)"),
         .value("--checkpoint-every", name: "SECONDS", help: "Training checkpoint interval (0: every step)", default: "60"),
         CommonOptions.threads,
         .flag("--quiet", help: "No progress on stderr"),
@@ -83,6 +85,7 @@ enum DistillArguments {
         options.seed = seed
         options.baseline = arguments.flag("--baseline")
         options.threads = try arguments.int("--threads", in: 1...1024)
+        options.teacherCacheDirectory = arguments.string("--teacher-cache")
         options.checkpointSeconds = try arguments.double("--checkpoint-every", in: 0...1e7)!
         options.command = commandLine()
         try usage { try options.validate() }

@@ -158,6 +158,38 @@ final class PipelineTests: XCTestCase {
         }
     }
 
+    /// One teacher cache serves students of other shapes that share the vocabulary, and refuses a student of
+    /// another vocabulary without touching the shards.
+    func testStudentsOfOneVocabularyShareATeacherCache() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        var first = try options(folder, steps: 4)
+        first.teacherCacheDirectory = folder.file("shared-cache")
+        first.lineCompletionLines = 0
+        _ = try DistillationPipeline(options: first).run()
+        let shard = TeacherCache.shardPath(folder.file("shared-cache"), 0)
+        let written = try Data(contentsOf: URL(fileURLWithPath: shard))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: (first.workDirectory as NSString).appendingPathComponent("teacher-cache")))
+
+        var wider = first
+        wider.output = folder.file("out/wider")
+        wider.workDirectory = folder.file("out/wider.work")
+        wider.student = StudentShape(embeddingLength: 64, layerCount: 2, headCount: 2, feedForwardLength: 128)
+        var progress: [TeacherPassProgress] = []
+        _ = try DistillationPipeline(options: wider) { if case .teacherCache(.progress(let p)) = $0 { progress.append(p) } }.run()
+        XCTAssertEqual(progress.last.map { $0.reusedShards == $0.shards && $0.tokensPerSecond == 0 }, true,
+                       "every shard reused, none computed")
+
+        var otherVocabulary = wider
+        otherVocabulary.vocabularySize = 300
+        otherVocabulary.workDirectory = folder.file("out/other.work")
+        XCTAssertThrowsError(try DistillationPipeline(options: otherVocabulary).run()) { error in
+            guard case DistillError.cacheMismatch(_, let field, _, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(field, "vocabulary sha256")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: shard)), written)
+    }
+
     /// The first steps are timed and the budget becomes a step count; the baseline trains as many steps.
     func testATimeBudgetBecomesStepsAndTheBaselineTrainsAsMany() throws {
         let folder = try TemporaryFolder()
