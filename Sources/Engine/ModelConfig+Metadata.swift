@@ -71,7 +71,8 @@ extension ModelConfig {
             // llama.cpp hard-codes these for every Gemma 3 size; newer converters may write them.
             ropeStyle = .halves
             localRopeBase = try keys.positiveFloat("rope.freq_base_swa", default: 10_000)
-            slidingWindow = try keys.positiveInt("attention.sliding_window")
+            // as llama.cpp: without the key no layer slides
+            slidingWindow = keys.has("attention.sliding_window") ? try keys.positiveInt("attention.sliding_window") : nil
             localLayers = try keys.layerRoles("attention.sliding_window_pattern", layerCount: layerCount,
                                               window: slidingWindow, defaultPattern: 6)
             // Gemma's query_pre_attn_scalar is the head size, except for the 27B model (62 layers).

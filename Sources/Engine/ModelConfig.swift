@@ -2,12 +2,12 @@
 /// Letters used in shape comments across the engine: C embedding, L layers, NH query heads,
 /// NKV key/value heads, HS head size, FF feed-forward width, V vocabulary, P context positions, T tokens.
 public struct ModelConfig: Sendable, Equatable {
-    public enum Architecture: String, Sendable {
+    public enum Architecture: String, Sendable, Codable {
         case llama, gemma3
     }
 
     /// Which pairs of a head's channels RoPE rotates together.
-    public enum RopeStyle: Sendable {
+    public enum RopeStyle: Sendable, Codable {
         /// (x[2i], x[2i+1]): llama.cpp's "normal" mode, used for LLaMA (its converter permutes Q/K to match).
         case adjacentPairs
         /// (x[i], x[i + R/2]): GPT-NeoX style, used by Gemma.

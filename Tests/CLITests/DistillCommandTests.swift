@@ -94,6 +94,22 @@ final class DistillCommandTests: XCTestCase {
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--lines", "-1"],
              "--lines must be between 0 and 1000000, got -1"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--dim", "80"], "multiples of 32"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--init", "pruned"],
+             "--init expects random or teacher, got 'pruned'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--init", "teacher", "--preset", "tiny"],
+             "--preset does not apply to --init teacher"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--keep-layers", "0,1"],
+             "--keep-layers needs --init teacher"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--init", "teacher", "--keep-layers", "0,x"],
+             "--keep-layers expects layer numbers like 0,1,5, got '0,x'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--init", "teacher", "--keep-layers", "0",
+              "--layers", "2"], "--keep-layers and --layers cannot be used together"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--arch", "bert"],
+             "--arch expects llama or gemma3, got 'bert'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--baseline-init", "maybe"],
+             "--baseline-init expects same or random, got 'maybe'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--head-dim", "64"],
+             "--head-dim is for gemma3 students"),
             (["admin", "distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--reload", "https://h:1"],
              "--reload: 'https://h:1' is not a server URL"),
             (["admin", "distill", "--teacher", "t.gguf", "--data", "x", "-o", "y"], "missing required option --reload"),
@@ -131,12 +147,16 @@ final class DistillCommandTests: XCTestCase {
               --outside-vocab <HOW>         Teacher probability on tokens the student lacks: first-piece (to the first piece of their spelling) or renormalize (default: first-piece)
               --seq-len <T>                 Tokens per training sequence (the student's context) (default: 256)
               --max-train-tokens <N>        Train on about N tokens drawn evenly from the whole corpus
+              --init <FROM>                 Student weights: random, or teacher (the first teacher's, pruned) (default: random)
+              --arch <ARCH>                 Random-init student architecture: llama or gemma3 (default: llama)
               --preset <NAME>               Student shape: tiny (1.2M), small (7.6M) or base (26M) (default: small)
-              --dim <C>                     Embedding width (overrides the preset)
-              --layers <L>                  Transformer blocks (overrides the preset)
-              --heads <NH>                  Attention heads (overrides the preset)
+              --dim <C>                     Embedding width (overrides the preset; prunes with --init teacher)
+              --layers <L>                  Transformer blocks (overrides the preset; with --init teacher the L most important by block influence)
+              --keep-layers <I,J,...>       With --init teacher: exactly these teacher layers
+              --heads <NH>                  Attention heads (overrides the preset; prunes with --init teacher)
               --kv-heads <NKV>              Key/value heads (default: --heads)
-              --ffn <F>                     Feed-forward width (overrides the preset)
+              --head-dim <HS>               Head size of a gemma3 student (default: --dim / --heads)
+              --ffn <F>                     Feed-forward width (overrides the preset; prunes with --init teacher)
               --tied                        Share the token embedding with the output layer
               --loss <KIND>                 kl, rkl, jsd or ce (default: kl)
               --alpha <A>                   Weight of the distillation term (1 - A on cross-entropy) (default: 0.5)
@@ -148,6 +168,7 @@ final class DistillCommandTests: XCTestCase {
               --batch-tokens <N>            Tokens per optimizer step (default: 4096)
               --seed <S>                    Seed of the split, the initialization and the data order (default: 0)
               --baseline                    Also train a ce student with the same steps: OUT-baseline.gguf
+              --baseline-init <FROM>        The baseline starts as the student does (same) or random (default: same)
               --work-dir <DIR>              Teacher cache, checkpoints, logs (default: OUT.work)
               --teacher-cache <DIR>         Teacher targets, shared by students of one vocabulary (default: the work folder's)
               --checkpoint-every <SECONDS>  Training checkpoint interval (0: every step) (default: 60)

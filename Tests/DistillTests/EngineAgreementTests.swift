@@ -10,15 +10,31 @@ final class EngineAgreementTests: XCTestCase {
     func testUntiedStudentMatchesTheEngine() throws { try compare(tied: false) }
     func testTiedStudentMatchesTheEngine() throws { try compare(tied: true) }
 
-    private func compare(tied: Bool) throws {
+    /// A gemma3 student with a local layer whose window (5) is shorter than the 12 tokens, a global layer,
+    /// per-head norms whose weights are not 1, and a head size other than C / NH.
+    func testGemma3StudentMatchesTheEngine() throws {
         let config = TrainingModelConfig(
+            architecture: .gemma3, vocabularySize: 64, embeddingLength: 32, layerCount: 3, headCount: 2, kvHeadCount: 1,
+            headSize: 24, feedForwardLength: 64, contextLength: 16, rmsNormEpsilon: 1e-6, ropeFrequencyBase: 1e6,
+            localRopeBase: 1e4, slidingWindow: 5, localLayers: [true, false, true], tiedEmbeddings: true)
+        try compare(config)
+    }
+
+    private func compare(tied: Bool) throws {
+        try compare(TrainingModelConfig(
             vocabularySize: 64, embeddingLength: 32, layerCount: 2, headCount: 4, kvHeadCount: 2, feedForwardLength: 48,
-            contextLength: 16, rmsNormEpsilon: 1e-5, ropeFrequencyBase: 10_000, tiedEmbeddings: tied)
+            contextLength: 16, rmsNormEpsilon: 1e-5, ropeFrequencyBase: 10_000, tiedEmbeddings: tied))
+    }
+
+    private func compare(_ config: TrainingModelConfig) throws {
         let model = try TrainingModel(config: config, seed: 3, standardDeviation: 0.2)
-        let engine = try LlamaModel(file: GGUFFile(mapped: MappedFile(contents: gguf(model).serialized())))
+        var rng = SeededRandom(seed: 9)
+        for tensor in model.layout.tensors where tensor.rows == 1 {  // norms away from 1, so their placement matters
+            for i in 0..<tensor.count { model.parameters[tensor.offset + i] = 1 + 0.3 * rng.nextNormal() }
+        }
+        let engine = try loadReferenceModel(file: GGUFFile(mapped: MappedFile(contents: gguf(model).serialized())))
         let tokens: [Int32] = [1, 17, 42, 5, 63, 0, 9, 9, 30, 2, 51, 12]
-        let expected = try engine.forward(tokens: tokens, startPosition: 0, state: engine.makeState(),
-                                          logits: .allTokens)
+        let expected = try forward(engine, tokens)
         let actual = try model.logits(tokens: tokens, batchSize: 1, sequenceLength: tokens.count)
         XCTAssertEqual(actual.count, expected.count)
         let scale = expected.map(abs).max()!
@@ -27,21 +43,11 @@ final class EngineAgreementTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-4 * max(1, scale), "largest logit difference \(worst) (logits up to \(scale))")
     }
 
+    private func forward<M: LanguageModel>(_ engine: M, _ tokens: [Int32]) throws -> [Float] {
+        try engine.forward(tokens: tokens, startPosition: 0, state: engine.makeState(), logits: .allTokens)
+    }
+
     private func gguf(_ model: TrainingModel) throws -> GGUFWriter {
-        let c = model.config
-        var writer = GGUFWriter()
-        writer.set("general.architecture", .string("llama"))
-        writer.set("llama.context_length", .uint32(UInt32(c.contextLength)))
-        writer.set("llama.embedding_length", .uint32(UInt32(c.embeddingLength)))
-        writer.set("llama.block_count", .uint32(UInt32(c.layerCount)))
-        writer.set("llama.feed_forward_length", .uint32(UInt32(c.feedForwardLength)))
-        writer.set("llama.attention.head_count", .uint32(UInt32(c.headCount)))
-        writer.set("llama.attention.head_count_kv", .uint32(UInt32(c.kvHeadCount)))
-        writer.set("llama.attention.layer_norm_rms_epsilon", .float32(c.rmsNormEpsilon))
-        writer.set("llama.rope.freq_base", .float32(c.ropeFrequencyBase))
-        for tensor in model.layout.tensors {
-            try writer.addTensor(name: tensor.name, shape: tensor.ggufShape, floats: model.weights(named: tensor.name)!)
-        }
-        return writer
+        try StudentGGUF.writer(model: model, vocabulary: nil, weightType: .f32, name: "agreement")
     }
 }

@@ -36,14 +36,18 @@ final class ForwardReferenceTests: XCTestCase {
         }
     }
 
-    func testSwiGLUMatchesDefinition() {
+    func testGatedUnitsMatchTheirDefinitions() {
         let count = 35
         let gate = GradientCheck.random(count, &rng, scale: 3), up = GradientCheck.random(count, &rng)
-        var out = [Float](repeating: 0, count: count)
-        out.ptr { SwiGLU.forward($0, gate, up, count) }
+        var silu = [Float](repeating: 0, count: count), gelu = silu
+        silu.ptr { GatedUnit.forward($0, gate, up, count, activation: .silu) }
+        gelu.ptr { GatedUnit.forward($0, gate, up, count, activation: .geluTanh) }
         for i in 0..<count {
-            let g = Double(gate[i])
-            XCTAssertEqual(Double(out[i]), g / (1 + exp(-g)) * Double(up[i]), accuracy: 1e-5)
+            let g = Double(gate[i]), u = Double(up[i])
+            XCTAssertEqual(Double(silu[i]), g / (1 + exp(-g)) * u, accuracy: 1e-5)
+            // GELU, tanh approximation (Gemma's gelu_pytorch_tanh)
+            let tanhGELU = 0.5 * g * (1 + tanh((2 / Double.pi).squareRoot() * (g + 0.044715 * g * g * g)))
+            XCTAssertEqual(Double(gelu[i]), tanhGELU * u, accuracy: 1e-5)
         }
     }
 

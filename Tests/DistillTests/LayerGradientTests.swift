@@ -117,17 +117,69 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(att[1], 0, "no weight above the diagonal")
     }
 
-    func testSwiGLU() {
+    func testGatedUnitSiLU() { checkGatedUnit(.silu) }
+    func testGatedUnitGELU() { checkGatedUnit(.geluTanh) }
+
+    private func checkGatedUnit(_ activation: GatedUnit.Activation) {
         let count = 37
         var gate = GradientCheck.random(count, &rng, scale: 2), up = GradientCheck.random(count, &rng)
         let r = GradientCheck.random(count, &rng)
         var out = [Float](repeating: 0, count: count)
         func loss() -> Double {
-            out.ptr { o in SwiGLU.forward(o, gate, up, count); return GradientCheck.project(o, r) }
+            out.ptr { o in GatedUnit.forward(o, gate, up, count, activation: activation); return GradientCheck.project(o, r) }
         }
         var dgate = [Float](repeating: 0, count: count), dup = [Float](repeating: 0, count: count)
-        dgate.ptr { dg in dup.ptr { du in SwiGLU.backward(dg, du, r, gate, up, count) } }
-        GradientCheck.assertClose(dgate, GradientCheck.numeric(&gate, loss), "swiglu dgate")
-        GradientCheck.assertClose(dup, GradientCheck.numeric(&up, loss), "swiglu dup")
+        dgate.ptr { dg in dup.ptr { du in GatedUnit.backward(dg, du, r, gate, up, count, activation: activation) } }
+        GradientCheck.assertClose(dgate, GradientCheck.numeric(&gate, loss), "\(activation) dgate")
+        GradientCheck.assertClose(dup, GradientCheck.numeric(&up, loss), "\(activation) dup")
+    }
+
+    /// Gemma's local layers: row t sees only the last `window` positions.
+    func testSlidingWindowAttention() {
+        let B = 2, T = 7, NH = 2, NKV = 1, HS = 4, window = 3
+        var q = GradientCheck.random(B * T * NH * HS, &rng), k = GradientCheck.random(B * T * NKV * HS, &rng)
+        var v = GradientCheck.random(B * T * NKV * HS, &rng)
+        let r = GradientCheck.random(q.count, &rng)
+        var out = [Float](repeating: 0, count: q.count), att = [Float](repeating: 0, count: B * NH * T * T)
+        func loss() -> Double {
+            out.ptr { o in att.ptr { a in
+                Attention.forward(o, a, q, k, v, B, T, NH, NKV, HS, window: window)
+                return GradientCheck.project(o, r)
+            } }
+        }
+        _ = loss()
+        for t in 0..<T {
+            for j in 0..<T where j > t || j <= t - window { XCTAssertEqual(att[t * T + j], 0, "row \(t) sees \(j)") }
+            XCTAssertEqual(att[(t * T)..<(t * T + T)].reduce(0, +), 1, accuracy: 1e-5)
+        }
+        var dq = [Float](repeating: 0, count: q.count), dk = [Float](repeating: 0, count: k.count)
+        var dv = [Float](repeating: 0, count: v.count), scratch = [Float](repeating: 0, count: B * NKV * T * T)
+        dq.ptr { dqp in dk.ptr { dkp in dv.ptr { dvp in scratch.ptr { s in
+            Attention.backward(dqp, dkp, dvp, s, r, q, k, v, att, B, T, NH, NKV, HS, window: window)
+        } } } }
+        GradientCheck.assertClose(dq, GradientCheck.numeric(&q, loss), "windowed attention dq")
+        GradientCheck.assertClose(dk, GradientCheck.numeric(&k, loss), "windowed attention dk")
+        GradientCheck.assertClose(dv, GradientCheck.numeric(&v, loss), "windowed attention dv")
+    }
+
+    /// NEOX-style rotation: pairs (x[i], x[i + HS/2]); backward is the inverse rotation.
+    func testRoPEHalvesGradient() {
+        let B = 1, T = 5, H = 2, HS = 6
+        var x = GradientCheck.random(B * T * H * HS, &rng)
+        let r = GradientCheck.random(x.count, &rng)
+        let table = RoPETable(headSize: HS, maxPositions: T, base: 10_000, style: .halves)
+        func loss() -> Double {
+            var y = x
+            return y.ptr { RoPE.forward($0, table, B, T, H, HS); return GradientCheck.project($0, r) }
+        }
+        var dx = r
+        dx.ptr { RoPE.backward($0, table, B, T, H, HS) }
+        GradientCheck.assertClose(dx, GradientCheck.numeric(&x, loss), "rope halves dx")
+        // position 1, pair 0 of head 0 mixes channels 0 and 3
+        var y = x
+        y.ptr { RoPE.forward($0, table, B, T, H, HS) }
+        let p = H * HS, c = Float(cos(1.0)), s = Float(sin(1.0))
+        XCTAssertEqual(y[p], x[p] * c - x[p + 3] * s, accuracy: 1e-5)
+        XCTAssertEqual(y[p + 3], x[p] * s + x[p + 3] * c, accuracy: 1e-5)
     }
 }

@@ -3,15 +3,31 @@ import XCTest
 import Distill
 
 /// The whole graph (embedding -> L x [rmsnorm, GQA attention with RoPE, SwiGLU] -> norm -> output ->
-/// kl loss) against finite differences on every parameter of a tiny model, tied and untied.
+/// kl loss) against finite differences on every parameter of a tiny model, tied and untied; and Gemma 3's
+/// (scaled embedding, head norms, post-branch norms, GELU gate, a local layer whose window is shorter than
+/// the sequence, a head size other than C / NH).
 final class ModelGradientTests: XCTestCase {
-    func testEveryParameterGradientUntied() throws { try checkModel(tied: false) }
-    func testEveryParameterGradientTied() throws { try checkModel(tied: true) }
-
-    private func checkModel(tied: Bool) throws {
-        let config = TrainingModelConfig(
+    func testEveryParameterGradientUntied() throws {
+        try checkModel(TrainingModelConfig(
             vocabularySize: 11, embeddingLength: 8, layerCount: 2, headCount: 4, kvHeadCount: 2,
-            feedForwardLength: 12, contextLength: 8, tiedEmbeddings: tied)
+            feedForwardLength: 12, contextLength: 8, tiedEmbeddings: false))
+    }
+
+    func testEveryParameterGradientTied() throws {
+        try checkModel(TrainingModelConfig(
+            vocabularySize: 11, embeddingLength: 8, layerCount: 2, headCount: 4, kvHeadCount: 2,
+            feedForwardLength: 12, contextLength: 8, tiedEmbeddings: true))
+    }
+
+    func testEveryParameterGradientGemma3() throws {
+        try checkModel(TrainingModelConfig(
+            architecture: .gemma3, vocabularySize: 11, embeddingLength: 8, layerCount: 2, headCount: 2, kvHeadCount: 1,
+            headSize: 6, feedForwardLength: 12, contextLength: 8, rmsNormEpsilon: 1e-6, ropeFrequencyBase: 1e6,
+            localRopeBase: 1e4, slidingWindow: 3, localLayers: [true, false], tiedEmbeddings: true))
+    }
+
+    private func checkModel(_ config: TrainingModelConfig) throws {
+        let tied = config.tiedEmbeddings
         let model = try TrainingModel(config: config, seed: 3, standardDeviation: 0.5)
         let B = 2, T = 5, N = B * T, V = config.vocabularySize
         var rng = SeededRandom(seed: 4)
@@ -45,7 +61,7 @@ final class ModelGradientTests: XCTestCase {
         for tensor in model.layout.tensors {
             let range = tensor.offset..<(tensor.offset + tensor.count)
             GradientCheck.assertClose(Array(analytic[range]), Array(numeric[range]), tolerance: 2e-2,
-                                      "\(tied ? "tied" : "untied") \(tensor.name)")
+                                      "\(config.architecture) \(tied ? "tied" : "untied") \(tensor.name)")
         }
         XCTAssertEqual(model.layout.tensor(named: "output.weight") == nil, tied)
     }

@@ -48,14 +48,13 @@ struct HeldOutEvaluation {
     }
 
     /// `weights` mixes the teachers (normalized here); `students` are models over the student vocabulary.
-    func compare(students: [LlamaModel], weights: [Float]) throws -> Comparison {
+    func compare(students: [any LanguageModel], weights: [Float]) throws -> Comparison {
         let S = vocabulary.size, T = contextLength
         let tokenizer = vocabulary.tokenizer
         let windows = TokenWindows.pack(vocabulary.encode(documents), length: T,
                                         bos: tokenizer.addsBOSByDefault ? tokenizer.bosID : nil, eos: tokenizer.eosID,
                                         keepPartialLast: true)
         let forwards = try teachers.map { try makeTeacherForward($0.model, teacherIDs: vocabulary.teacherIDs, contextLength: T) }
-        let states = students.map { $0.makeState(contextLength: T) }
         let total = Double(weights.reduce(0, +))
         var comparisons = Array(repeating: TeacherComparison(), count: students.count)
         var outside = 0.0, positions = 0
@@ -77,7 +76,7 @@ struct HeldOutEvaluation {
             }
             let mixture = probabilities.map { Float(log($0)) }  // [n, S] log p
             for (j, student) in students.enumerated() {
-                let logits = try student.forward(tokens: Array(inputs), startPosition: 0, state: states[j], logits: .allTokens)
+                let logits = try allLogits(student, Array(inputs))
                 logits.withUnsafeBufferPointer { z in
                     mixture.withUnsafeBufferPointer { p in
                         for i in 0..<n {
@@ -96,6 +95,12 @@ struct HeldOutEvaluation {
     private func logSoftmax(_ u: [Float]) -> [Float] {
         let lse = u.withUnsafeBufferPointer { logSumExp($0) }
         return u.map { $0 - lse }
+    }
+
+    /// logits [T, V] of a sequence from position 0.
+    private func allLogits<M: LanguageModel>(_ model: M, _ tokens: [Int32]) throws -> [Float] {
+        try model.forward(tokens: tokens, startPosition: 0, state: model.makeState(contextLength: contextLength),
+                          logits: .allTokens)
     }
 
     /// Row i of full teacher logits [n, V]: log-probabilities of the student's tokens renormalized among

@@ -40,6 +40,15 @@ enum Provenance {
         number("eval.line_exact_match", student.int8?.lineCompletion?.exactMatch)
         number("eval.line_edit_similarity", student.int8?.lineCompletion?.editSimilarity)
         number("eval.teacher_line_exact_match", report.teachers.first?.lineCompletion?.exactMatch)
+        add("init", .string(student.initialization))
+        if let p = report.pruning, student.initialization == "teacher" {
+            add("init.kept_layers", .array(p.plan.layers.map { .uint32(UInt32($0)) }))
+            add("init.teacher_layers", .uint32(UInt32(p.teacherLayers)))
+            add("init.block_influence", .array(p.blockInfluence.map { .float32(Float($0)) }))
+            add("init.shape", .string("d \(student.model.embeddingLength), \(student.model.layerCount) layers, "
+                                      + "\(student.model.headCount) heads, FFN \(student.model.feedForwardLength)"))
+            number("eval.pruned_bits_per_byte", p.prunedBitsPerByte)
+        }
         add("command", .string(report.command))
         if report.teachers.contains(where: \.isGemma) { add("notice", .string(gemmaNotice)) }
         return keys

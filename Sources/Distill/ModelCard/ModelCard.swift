@@ -7,7 +7,8 @@ public enum ModelCard {
     public static func render(_ report: DistillationReport, termsFile: String? = nil) -> String {
         let s = report.student
         var out = "# \((s.path as NSString).lastPathComponent)\n\n"
-        out += "A \(millions(s.parameters)) parameter Llama-architecture student (Q8_0, \(megabytes(s.fileBytes))) "
+        let architecture = s.model.isGemma ? "Gemma-3-architecture" : "Llama-architecture"
+        out += "A \(millions(s.parameters)) parameter \(architecture) student (Q8_0, \(megabytes(s.fileBytes))) "
         out += "distilled by Distillery from \(report.teachers.map { "`\($0.name)`" }.joined(separator: " + ")) "
         out += "with \(s.loss.kind.rawValue == "ce" ? "plain cross-entropy" : "the \(s.loss.kind.rawValue) loss") "
         out += "on \(kilobytes(report.corpus.trainingBytes)) of text.\n\n"
@@ -22,9 +23,13 @@ public enum ModelCard {
             for teacher in report.teachers {
                 out += "| teacher `\(teacher.name)` | \(number(teacher.bitsPerByte)) | | | | | \(lines(teacher.lineCompletion))\n"
             }
+            if let pruned = report.pruning?.prunedBitsPerByte {
+                out += "| student as pruned, before training (f32) | \(number(pruned)) | | | | |\n"
+            }
             out += row("student, f32", s.float32) + row("**student, int8 (this file)**", s.int8)
             if let b = report.baseline {
-                out += row("`ce` baseline, f32", b.float32) + row("`ce` baseline, int8", b.int8)
+                let start = b.initialization == s.initialization ? "same start" : "\(b.initialization) init"
+                out += row("`ce` baseline (\(start)), f32", b.float32) + row("`ce` baseline (\(start)), int8", b.int8)
             }
         }
         if let completed = (report.teachers.compactMap(\.lineCompletion) + [s.int8?.lineCompletion].compactMap { $0 }).first {
@@ -36,7 +41,11 @@ public enum ModelCard {
         if let improvement = report.improvementOverBaseline {
             out += "\nThe distilled student's bits per byte are \(String(format: "%.1f", abs(improvement) * 100))% "
             out += improvement >= 0 ? "lower (better) than" : "higher (worse) than"
-            out += " the `ce` baseline's, trained with the same steps and tokens.\n"
+            out += " the `ce` baseline's, trained with the same steps and tokens"
+            if let b = report.baseline {
+                out += b.initialization == s.initialization ? " from the same start" : " from \(b.initialization) weights"
+            }
+            out += ".\n"
         }
         if let outside = report.teacherMassOutsideVocabulary {
             out += "\nThe teacher puts \(String(format: "%.2f", outside * 100))% of its probability (temperature 1, held-out "
@@ -68,7 +77,19 @@ public enum ModelCard {
 
         out += "\n## Training\n\n"
         let m = s.model
-        out += "- shape: d \(m.embeddingLength), \(m.layerCount) layers, \(m.headCount) heads (\(m.kvHeadCount) kv), "
+        if let p = report.pruning {
+            out += "- initialized from the teacher: kept layers \(p.plan.layers.map(String.init).joined(separator: ", ")) of "
+            out += "\(p.teacherLayers) (layer roles kept: \(m.localLayers.map { $0 ? "local" : "global" }.joined(separator: ", ")))"
+            if p.plan.heads != nil || p.plan.feedForwardLength != nil || p.plan.embeddingLength != nil {
+                out += "; width pruned by activation importance"
+            }
+            out += "\n- block influence (1 - cos of each teacher block's input and output): "
+            out += p.blockInfluence.enumerated().map { "\($0.offset): " + String(format: "%.3f", $0.element) }
+                .joined(separator: ", ") + "\n"
+        } else {
+            out += "- initialized with random weights\n"
+        }
+        out += "- shape: d \(m.embeddingLength), \(m.layerCount) layers, \(m.headCount) heads (\(m.kvHeadCount) kv, size \(m.headSize)), "
         out += "FFN \(m.feedForwardLength), context \(m.contextLength)\(m.tiedEmbeddings ? ", tied embeddings" : "")\n"
         out += "- loss \(s.loss.kind.rawValue), alpha \(s.loss.alpha), temperature \(s.loss.temperature)"
         out += s.loss.kind == .jsd ? ", beta \(s.loss.beta)" : ""

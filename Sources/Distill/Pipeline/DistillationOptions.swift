@@ -5,6 +5,12 @@ public enum TrainingBudget: Sendable, Equatable {
     case seconds(Double)
 }
 
+/// `--baseline-init`: what the `ce` baseline starts from, so the card can tell what distillation bought
+/// (same start) from what the teacher's weights bought (random start).
+public enum BaselineInitialization: String, Sendable, Equatable {
+    case same, random
+}
+
 /// Everything `distillery distill` is asked to do.
 public struct DistillationOptions: Sendable {
     public var teachers: [TeacherSpec]
@@ -21,6 +27,10 @@ public struct DistillationOptions: Sendable {
     /// (nil: every sequence). The vocabulary is chosen from the whole corpus either way.
     public var trainingTokenLimit: Int?
     public var student = StudentShape.small
+    /// Random weights in the shape of `student`, or the first teacher's, pruned.
+    public var initialization = StudentInitialization.random
+    /// The baseline's start: the student's own (`same`), or random weights of the student's shape.
+    public var baselineInitialization = BaselineInitialization.same
     /// The loss's kind, alpha, temperature (also the capture temperature) and beta; the teacher weights
     /// come from `teachers`.
     public var loss = DistillationLoss()

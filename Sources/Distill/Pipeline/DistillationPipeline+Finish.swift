@@ -6,7 +6,7 @@ extension DistillationPipeline {
     /// Evaluates the trained students on the held-out text, then writes OUT.gguf (Q8_0, with provenance
     /// and metrics), OUT-baseline.gguf and the model card.
     func finish(corpus: Corpus, teachers: [Teacher], vocabulary: StudentVocabulary, student: TrainedStudent,
-                baseline: TrainedStudent?) throws -> DistillationReport {
+                baseline: TrainedStudent?, pruning: PruningSummary?) throws -> DistillationReport {
         let trained = [student] + (baseline.map { [$0] } ?? [])
         var summaries = trained.map { summarize($0, path: $0.name == "student" ? options.studentPath : options.baselinePath) }
         var teacherSummaries = teachers.map { summary($0) }
@@ -49,7 +49,8 @@ extension DistillationPipeline {
             command: options.command, teachers: teacherSummaries, corpus: summary(corpus), vocabulary: vocabulary.report,
             vocabularySHA256: vocabulary.sha256, sequenceLength: options.sequenceLength,
             topK: min(options.topK, vocabulary.size), student: summaries[0], baseline: summaries.count > 1 ? summaries[1] : nil,
-            teacherMassOutsideVocabulary: outside, heldOutTokens: heldOutTokens, heldOutFolder: heldOutFolder)
+            teacherMassOutsideVocabulary: outside, heldOutTokens: heldOutTokens, heldOutFolder: heldOutFolder,
+            pruning: pruning)
         report.outsideVocabulary = options.outsideVocabulary
         report.student.fileBytes = try write(student, summary: report.student, report: report, vocabulary: vocabulary)
         if let baseline, let summary = report.baseline {
@@ -64,16 +65,19 @@ extension DistillationPipeline {
     private func summarize(_ trained: TrainedStudent, path: String) -> StudentSummary {
         StudentSummary(
             path: path, model: trained.outcome.model.config, parameters: trained.outcome.model.parameterCount,
-            loss: trained.loss, steps: trained.outcome.steps, tokens: trained.outcome.tokens,
+            initialization: trained.initialization, loss: trained.loss, steps: trained.outcome.steps, tokens: trained.outcome.tokens,
             batchTokens: options.batchTokens, learningRate: options.learningRate, seed: options.seed,
             trainingSeconds: trained.seconds, fileBytes: 0, float32: nil, int8: nil)
     }
 
-    /// The student as the Engine runs it from a GGUF in memory: f32 weights, or Q8_0 ones (what serving loads).
-    private func engine(_ model: TrainingModel, vocabulary: StudentVocabulary, weights: GGMLType) throws -> LlamaModel {
+    /// The student as the Engine runs it from a GGUF in memory: the f32 reference over f32 weights, or Q8_0
+    /// weights (what serving loads), gemma3 with its products on the int8 kernels.
+    func engine(_ model: TrainingModel, vocabulary: StudentVocabulary, weights: GGMLType) throws -> any LanguageModel {
         let writer = try StudentGGUF.writer(model: model, vocabulary: vocabulary.trimmed.vocabulary, weightType: weights,
                                             name: "evaluation")
-        return try LlamaModel(file: GGUFFile(mapped: MappedFile(contents: writer.serialized())))
+        let file = try GGUFFile(mapped: MappedFile(contents: writer.serialized()))
+        if weights == .q8_0, model.config.isGemma { return try Gemma3Model(file: file, numerics: .int8, threads: options.threads) }
+        return try loadReferenceModel(file: file)
     }
 
     /// Writes one student's Q8_0 GGUF; returns its size in bytes.

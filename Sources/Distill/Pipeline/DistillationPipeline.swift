@@ -54,18 +54,21 @@ public final class DistillationPipeline {
                                temperature: loss.temperature)
             : tokensOnly
 
-        let studentConfig = options.student.config(vocabularySize: vocabulary.size, contextLength: options.sequenceLength)
-        let student = try train("student", studentConfig, loss: loss, data: data)
+        let start = try studentStart(teachers: teachers, vocabulary: vocabulary, sequences: sequences,
+                                     heldOut: corpus.heldOut)
+        let student = try train("student", start.config, loss: loss, data: data, weights: start.weights)
         var baselineLoss = loss
         baselineLoss.kind = .ce
-        // The same steps and tokens as the student, also when a time budget chose them.
+        // The same steps and tokens as the student, also when a time budget chose them; from the student's
+        // start, or from random weights of its shape.
         let baseline = options.baseline
-            ? try train("baseline", studentConfig, loss: baselineLoss, data: tokensOnly,
-                        budget: .steps(student.outcome.steps))
+            ? try train("baseline", start.config, loss: baselineLoss, data: tokensOnly,
+                        budget: .steps(student.outcome.steps),
+                        weights: options.baselineInitialization == .same ? start.weights : nil)
             : nil
 
         return try finish(corpus: corpus, teachers: teachers, vocabulary: vocabulary, student: student,
-                          baseline: baseline)
+                          baseline: baseline, pruning: start.pruning)
     }
 
     /// Training sequences of T + 1 student tokens, BOS first when the student's tokenizer adds one.
@@ -119,12 +122,13 @@ public final class DistillationPipeline {
     struct TrainedStudent {
         let name: String
         let loss: DistillationLoss
+        let initialization: String
         let outcome: TrainingRun.Outcome
         let seconds: Double
     }
 
     private func train(_ name: String, _ model: TrainingModelConfig, loss: DistillationLoss, data: TrainingDataSource,
-                       budget: TrainingBudget? = nil) throws -> TrainedStudent {
+                       budget: TrainingBudget? = nil, weights: [Float]?) throws -> TrainedStudent {
         let budget = budget ?? options.budget
         let T = options.sequenceLength
         let B = max(1, min(16, options.batchTokens / T))
@@ -139,13 +143,14 @@ public final class DistillationPipeline {
             loss: loss, optimizer: OptimizerConfig(learningRate: options.learningRate, warmupSteps: warmup),
             threads: options.threads)
         let run = TrainingRun(
-            name: name, model: model, modelSeed: options.seed, trainer: config, budget: budget,
+            name: name, model: model, modelSeed: options.seed, initialWeights: weights, trainer: config, budget: budget,
             checkpointPath: (options.workDirectory as NSString).appendingPathComponent("\(name).ckpt"),
             logPath: (options.workDirectory as NSString).appendingPathComponent("\(name).jsonl"),
             checkpointInterval: options.checkpointSeconds)
         let clock = ContinuousClock(), start = clock.now
         let outcome = try run.run(data: data, onEvent: onEvent)
-        return TrainedStudent(name: name, loss: loss, outcome: outcome, seconds: (clock.now - start).seconds)
+        return TrainedStudent(name: name, loss: loss, initialization: weights == nil ? "random" : options.initialization.name,
+                              outcome: outcome, seconds: (clock.now - start).seconds)
     }
 
     func summary(_ corpus: Corpus) -> CorpusSummary {

@@ -18,6 +18,8 @@ public struct DistillationReport: Sendable, Codable, Equatable {
     public var heldOutTokens: Int
     /// The held-out documents, one file each (`distillery eval --data` reads them back).
     public var heldOutFolder: String?
+    /// A teacher-initialized student's pruning, with its bits per byte before training; nil for random init.
+    public var pruning: PruningSummary? = nil
 
     /// How much better (lower) the student's int8 bits per byte is than the baseline's, as a fraction.
     public var improvementOverBaseline: Double? {
@@ -58,6 +60,8 @@ public struct StudentSummary: Sendable, Codable, Equatable {
     public var path: String
     public var model: TrainingModelConfig
     public var parameters: Int
+    /// "teacher" or "random": where its weights started.
+    public var initialization: String
     public var loss: DistillationLoss
     public var steps: Int
     public var tokens: Int

@@ -1,12 +1,17 @@
+import Engine
+
 /// The student's transformer shape apart from its vocabulary and context, from a preset or explicit
 /// `--dim --layers --heads --kv-heads --ffn`. Parameter counts below are for an 8,192-token vocabulary.
 public struct StudentShape: Sendable, Codable, Equatable {
+    public var architecture: ModelConfig.Architecture = .llama
     public var embeddingLength: Int  // C
     public var layerCount: Int  // L
     public var headCount: Int  // NH
     public var kvHeadCount: Int  // NKV
     public var feedForwardLength: Int  // F
     public var tiedEmbeddings: Bool
+    /// HS; nil: C / NH. Free for gemma3 only.
+    public var headSize: Int? = nil
 
     public init(embeddingLength: Int, layerCount: Int, headCount: Int, kvHeadCount: Int? = nil,
                 feedForwardLength: Int, tiedEmbeddings: Bool = false) {
@@ -34,10 +39,19 @@ public struct StudentShape: Sendable, Codable, Equatable {
         return shape
     }
 
+    /// A gemma3 student gets Gemma 3's conventions: a 512-position window on local layers with every sixth
+    /// layer global, RoPE bases 1e6 (global) and 1e4 (local), epsilon 1e-6, a tied embedding.
     public func config(vocabularySize: Int, contextLength: Int) -> TrainingModelConfig {
-        TrainingModelConfig(vocabularySize: vocabularySize, embeddingLength: embeddingLength, layerCount: layerCount,
-                            headCount: headCount, kvHeadCount: kvHeadCount, feedForwardLength: feedForwardLength,
-                            contextLength: contextLength, tiedEmbeddings: tiedEmbeddings)
+        guard architecture == .gemma3 else {
+            return TrainingModelConfig(vocabularySize: vocabularySize, embeddingLength: embeddingLength, layerCount: layerCount,
+                                       headCount: headCount, kvHeadCount: kvHeadCount, feedForwardLength: feedForwardLength,
+                                       contextLength: contextLength, tiedEmbeddings: tiedEmbeddings)
+        }
+        return TrainingModelConfig(
+            architecture: .gemma3, vocabularySize: vocabularySize, embeddingLength: embeddingLength, layerCount: layerCount,
+            headCount: headCount, kvHeadCount: kvHeadCount, headSize: headSize, feedForwardLength: feedForwardLength,
+            contextLength: contextLength, rmsNormEpsilon: 1e-6, ropeFrequencyBase: 1_000_000, localRopeBase: 10_000,
+            slidingWindow: 512, localLayers: (0..<layerCount).map { $0 % 6 < 5 }, tiedEmbeddings: true)
     }
 
     /// The shape problems `TrainingModelConfig.validate` would find, plus Q8_0's rule that every weight
@@ -49,6 +63,13 @@ public struct StudentShape: Sendable, Codable, Equatable {
         guard embeddingLength % 32 == 0, feedForwardLength % 32 == 0 else {
             throw DistillError.invalidOption("--dim \(embeddingLength) and --ffn \(feedForwardLength) must be multiples "
                                              + "of 32 (Q8_0 quantizes rows in blocks of 32)")
+        }
+        let attentionWidth = headCount * (headSize ?? embeddingLength / max(headCount, 1))
+        guard attentionWidth % 32 == 0 else {
+            throw DistillError.invalidOption("--heads x --head-dim (\(attentionWidth)) must be a multiple of 32 (Q8_0 blocks)")
+        }
+        guard architecture == .gemma3 || headSize == nil else {
+            throw DistillError.invalidOption("--head-dim is for gemma3 students; a llama head is --dim / --heads wide")
         }
     }
 }

@@ -7,6 +7,8 @@ struct TrainingRun {
     let name: String
     let model: TrainingModelConfig
     let modelSeed: UInt64
+    /// Where a fresh run starts (a teacher-initialized student); nil: random weights from `modelSeed`.
+    var initialWeights: [Float]? = nil
     /// `totalSteps` and the warm-up are placeholders when the budget is a time.
     let trainer: TrainerConfig
     let budget: TrainingBudget
@@ -34,7 +36,9 @@ struct TrainingRun {
             resumedAt = trainer.step
         } else {
             try? FileManager.default.removeItem(atPath: logPath)  // lines of a run that never checkpointed
-            trainer = try Trainer(model: TrainingModel(config: model, seed: modelSeed), config: self.trainer, data: data)
+            let start = try initialWeights.map { try TrainingModel(config: model, parameters: $0) }
+                ?? TrainingModel(config: model, seed: modelSeed)
+            trainer = try Trainer(model: start, config: self.trainer, data: data)
             resumedAt = 0
         }
         let log = try TrainingLog(path: logPath)

@@ -1,4 +1,5 @@
 import Distill
+import Engine
 import Foundation
 
 /// The options of `distill`, shared with `admin distill`, and their translation into `DistillationOptions`.
@@ -18,12 +19,18 @@ enum DistillArguments {
                + "(to the first piece of their spelling) or renormalize", default: "first-piece"),
         .value("--seq-len", name: "T", help: "Tokens per training sequence (the student's context)", default: "256"),
         .value("--max-train-tokens", name: "N", help: "Train on about N tokens drawn evenly from the whole corpus"),
+        .value("--init", name: "FROM", help: "Student weights: random, or teacher (the first teacher's, pruned)",
+               default: "random"),
+        .value("--arch", name: "ARCH", help: "Random-init student architecture: llama or gemma3", default: "llama"),
         .value("--preset", name: "NAME", help: "Student shape: tiny (1.2M), small (7.6M) or base (26M)", default: "small"),
-        .value("--dim", name: "C", help: "Embedding width (overrides the preset)"),
-        .value("--layers", name: "L", help: "Transformer blocks (overrides the preset)"),
-        .value("--heads", name: "NH", help: "Attention heads (overrides the preset)"),
+        .value("--dim", name: "C", help: "Embedding width (overrides the preset; prunes with --init teacher)"),
+        .value("--layers", name: "L", help: "Transformer blocks (overrides the preset; with --init teacher the L most "
+               + "important by block influence)"),
+        .value("--keep-layers", name: "I,J,...", help: "With --init teacher: exactly these teacher layers"),
+        .value("--heads", name: "NH", help: "Attention heads (overrides the preset; prunes with --init teacher)"),
         .value("--kv-heads", name: "NKV", help: "Key/value heads (default: --heads)"),
-        .value("--ffn", name: "F", help: "Feed-forward width (overrides the preset)"),
+        .value("--head-dim", name: "HS", help: "Head size of a gemma3 student (default: --dim / --heads)"),
+        .value("--ffn", name: "F", help: "Feed-forward width (overrides the preset; prunes with --init teacher)"),
         .flag("--tied", help: "Share the token embedding with the output layer"),
         .value("--loss", name: "KIND", help: "kl, rkl, jsd or ce", default: "kl"),
         .value("--alpha", name: "A", help: "Weight of the distillation term (1 - A on cross-entropy)", default: "0.5"),
@@ -35,6 +42,8 @@ enum DistillArguments {
         .value("--batch-tokens", name: "N", help: "Tokens per optimizer step", default: "4096"),
         .value("--seed", name: "S", help: "Seed of the split, the initialization and the data order", default: "0"),
         .flag("--baseline", help: "Also train a ce student with the same steps: OUT-baseline.gguf"),
+        .value("--baseline-init", name: "FROM", help: "The baseline starts as the student does (same) or random",
+               default: "same"),
         .value("--work-dir", name: "DIR", help: "Teacher cache, checkpoints, logs (default: OUT.work)"),
         .value("--teacher-cache", name: "DIR", help: "Teacher targets, shared by students of one vocabulary "
                + "(default: the work folder's)"),
@@ -66,7 +75,12 @@ enum DistillArguments {
         options.outsideVocabulary = targets
         options.sequenceLength = try arguments.int("--seq-len", in: 2...65_536)!
         options.trainingTokenLimit = try arguments.int("--max-train-tokens", in: 2...Int(Int32.max))
-        options.student = try shape(arguments)
+        options.initialization = try initialization(arguments)
+        if options.initialization == .random { options.student = try shape(arguments) }
+        guard let baselineInit = BaselineInitialization(rawValue: arguments.string("--baseline-init")!) else {
+            throw UsageError("--baseline-init expects same or random, got '\(arguments.string("--baseline-init")!)'")
+        }
+        options.baselineInitialization = baselineInit
         options.loss = try usage {
             try DistillationLoss(name: arguments.string("--loss")!, alpha: Float(arguments.double("--alpha", in: 0...1)!),
                                  temperature: Float(arguments.double("--temperature", in: 0.01...100)!),
@@ -92,8 +106,44 @@ enum DistillArguments {
         return options
     }
 
+    private static func initialization(_ arguments: ParsedArguments) throws -> StudentInitialization {
+        switch arguments.string("--init")! {
+        case "random":
+            if arguments.string("--keep-layers") != nil { throw UsageError("--keep-layers needs --init teacher") }
+            return .random
+        case "teacher":
+            for option in ["--preset", "--kv-heads", "--head-dim", "--arch"] where !arguments.strings(option).isEmpty {
+                throw UsageError("\(option) does not apply to --init teacher: the student takes the teacher's shape, "
+                                 + "pruned by --layers/--keep-layers, --heads, --ffn and --dim")
+            }
+            if arguments.flag("--tied") { throw UsageError("--tied does not apply to --init teacher (the teacher decides)") }
+            if arguments.string("--keep-layers") != nil, arguments.string("--layers") != nil {
+                throw UsageError("--keep-layers and --layers cannot be used together")
+            }
+            let keep = try arguments.string("--keep-layers").map { text in
+                try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+                    guard let layer = Int(part.trimmingCharacters(in: .whitespaces)), layer >= 0 else {
+                        throw UsageError("--keep-layers expects layer numbers like 0,1,5, got '\(text)'")
+                    }
+                    return layer
+                }
+            }
+            return .teacher(TeacherPruning(
+                keepLayers: keep, layerCount: try arguments.int("--layers", in: 1...1024),
+                heads: try arguments.int("--heads", in: 1...1024), feedForwardLength: try arguments.int("--ffn", in: 32...1_048_576),
+                embeddingLength: try arguments.int("--dim", in: 32...65_536)))
+        case let other:
+            throw UsageError("--init expects random or teacher, got '\(other)'")
+        }
+    }
+
     private static func shape(_ arguments: ParsedArguments) throws -> StudentShape {
         var shape = try usage { try StudentShape.preset(named: arguments.string("--preset")!) }
+        guard let architecture = ModelConfig.Architecture(rawValue: arguments.string("--arch")!) else {
+            throw UsageError("--arch expects llama or gemma3, got '\(arguments.string("--arch")!)'")
+        }
+        shape.architecture = architecture
+        shape.headSize = try arguments.int("--head-dim", in: 2...4096)
         let heads = try arguments.int("--heads", in: 1...1024)
         shape.embeddingLength = try arguments.int("--dim", in: 32...65_536) ?? shape.embeddingLength
         shape.layerCount = try arguments.int("--layers", in: 1...1024) ?? shape.layerCount

@@ -15,6 +15,7 @@ enum DistillSummary {
         }
         var text = "held-out bits per byte (context \(report.sequenceLength)):\n"
         for teacher in report.teachers { text += line("teacher \(teacher.name)", teacher.bitsPerByte) }
+        if let pruned = report.pruning?.prunedBitsPerByte { text += line("student as pruned (f32)", pruned) }
         text += line("student f32", report.student.float32?.bitsPerByte)
         text += line("student int8", report.student.int8?.bitsPerByte)
         if let baseline = report.baseline {

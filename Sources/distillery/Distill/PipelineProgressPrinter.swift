@@ -42,6 +42,11 @@ final class PipelineProgressPrinter: @unchecked Sendable {
             if p.tokensPerSecond > 0 { line += String(format: ", %.0f tok/s", p.tokensPerSecond) }
             if !finished, p.etaSeconds.isFinite { line += ", ETA " + duration(p.etaSeconds) }
             Console.error(line)
+        case .pruned(let p):
+            var line = "pruned: kept teacher layers \(p.plan.layers.map(String.init).joined(separator: ",")) of \(p.teacherLayers)"
+            line += "; block influence " + p.blockInfluence.map { String(format: "%.3f", $0) }.joined(separator: " ")
+            if let bits = p.prunedBitsPerByte { line += String(format: "; held-out bits per byte before training %.4f", bits) }
+            Console.error(line)
         case .trainingStarted(let run, let parameters, let resumedAt, let total):
             var line = "training \(run): \(parameters) parameters"
             if resumedAt > 0 { line += ", resuming at step \(resumedAt)" }

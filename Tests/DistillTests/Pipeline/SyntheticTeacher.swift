@@ -63,15 +63,17 @@ enum SyntheticTeacher {
 
     /// Writes the teacher to `path` and returns its vocabulary size.
     @discardableResult
+    /// `shape` nil: a 2-layer llama teacher; otherwise this shape over the corpus vocabulary.
     static func write(to path: String, texts: [String], seed: UInt64 = 7, embedding: Int = 32,
-                      license: String? = nil) throws -> Int {
+                      license: String? = nil, shape: ((Int) -> TrainingModelConfig)? = nil) throws -> Int {
         let vocabulary = try vocabulary(for: texts)
-        let config = TrainingModelConfig(vocabularySize: vocabulary.count, embeddingLength: embedding, layerCount: 2,
-                                         headCount: 2, feedForwardLength: 64, contextLength: 512)
+        let config = shape?(vocabulary.count)
+            ?? TrainingModelConfig(vocabularySize: vocabulary.count, embeddingLength: embedding, layerCount: 2,
+                                   headCount: 2, feedForwardLength: 64, contextLength: 512)
         let model = try TrainingModel(config: config, seed: seed)
         // Large embedding and output weights make its predictions peaked, so there is something to learn.
         for name in ["token_embd.weight", "output.weight"] {
-            let tensor = model.layout.tensor(named: name)!
+            guard let tensor = model.layout.tensor(named: name) else { continue }
             for i in tensor.offset..<(tensor.offset + tensor.count) { model.parameters[i] *= 12 }
         }
         var writer = try StudentGGUF.writer(model: model, vocabulary: vocabulary, weightType: .f32,

@@ -6,8 +6,8 @@ final class Activations {
     final class Layer {
         let attentionNormed: FloatBuffer  // [N, C]
         let attentionRstd: FloatBuffer  // [N]
-        let query: FloatBuffer  // [N, NH*HS] after RoPE
-        let key: FloatBuffer  // [N, NKV*HS] after RoPE
+        let query: FloatBuffer  // [N, NH*HS] after the head norms (gemma3) and RoPE
+        let key: FloatBuffer  // [N, NKV*HS] after the head norms (gemma3) and RoPE
         let value: FloatBuffer  // [N, NKV*HS]
         let attention: FloatBuffer  // [B, NH, T, T] softmax weights
         let attentionMixed: FloatBuffer  // [N, NH*HS] att @ v, input of attn_output
@@ -16,7 +16,16 @@ final class Activations {
         let ffnRstd: FloatBuffer  // [N]
         let gate: FloatBuffer  // [N, F]
         let up: FloatBuffer  // [N, F]
-        let swiglu: FloatBuffer  // [N, F] silu(gate) * up, input of ffn_down
+        let swiglu: FloatBuffer  // [N, F] act(gate) * up, input of ffn_down
+        // gemma3 only (empty for llama): what the head norms and the post-branch norms read
+        let queryRaw: FloatBuffer  // [N, NH*HS] attn_q's output
+        let keyRaw: FloatBuffer  // [N, NKV*HS] attn_k's output
+        let queryRstd: FloatBuffer  // [N*NH]
+        let keyRstd: FloatBuffer  // [N*NKV]
+        let attentionProjected: FloatBuffer  // [N, C] attn_output's output
+        let postAttentionRstd: FloatBuffer  // [N]
+        let ffnProjected: FloatBuffer  // [N, C] ffn_down's output
+        let postFFNRstd: FloatBuffer  // [N]
 
         init(_ c: TrainingModelConfig, B: Int, T: Int) {
             let N = B * T, C = c.embeddingLength, HS = c.headSize, F = c.feedForwardLength
@@ -33,6 +42,15 @@ final class Activations {
             gate = FloatBuffer(count: N * F)
             up = FloatBuffer(count: N * F)
             swiglu = FloatBuffer(count: N * F)
+            let g = c.isGemma ? 1 : 0
+            queryRaw = FloatBuffer(count: g * N * c.headCount * HS)
+            keyRaw = FloatBuffer(count: g * N * c.kvHeadCount * HS)
+            queryRstd = FloatBuffer(count: g * N * c.headCount)
+            keyRstd = FloatBuffer(count: g * N * c.kvHeadCount)
+            attentionProjected = FloatBuffer(count: g * N * C)
+            postAttentionRstd = FloatBuffer(count: g * N)
+            ffnProjected = FloatBuffer(count: g * N * C)
+            postFFNRstd = FloatBuffer(count: g * N)
         }
     }
 
@@ -70,6 +88,10 @@ final class ActivationGradients {
     let gate: FloatBuffer  // [N, F]
     let up: FloatBuffer  // [N, F]
     let swiglu: FloatBuffer  // [N, F]
+    // gemma3 only (empty for llama)
+    let queryRaw: FloatBuffer  // [N, NH*HS]
+    let keyRaw: FloatBuffer  // [N, NKV*HS]
+    let projected: FloatBuffer  // [N, C] a branch's output before its post-norm
 
     init(_ c: TrainingModelConfig, B: Int, T: Int) {
         let N = B * T, C = c.embeddingLength, HS = c.headSize, F = c.feedForwardLength
@@ -83,10 +105,14 @@ final class ActivationGradients {
         gate = FloatBuffer(count: N * F)
         up = FloatBuffer(count: N * F)
         swiglu = FloatBuffer(count: N * F)
+        let g = c.isGemma ? 1 : 0
+        queryRaw = FloatBuffer(count: g * N * c.headCount * HS)
+        keyRaw = FloatBuffer(count: g * N * c.kvHeadCount * HS)
+        projected = FloatBuffer(count: g * N * C)
     }
 
     /// Zeroes the per-layer scratch before a layer's backward; every backward kernel accumulates.
     func zeroLayerScratch() {
-        for buffer in [normed, query, key, value, attentionMixed, gate, up, swiglu] { buffer.zero() }
+        for buffer in [normed, query, key, value, attentionMixed, gate, up, swiglu, queryRaw, keyRaw] { buffer.zero() }
     }
 }

@@ -1,14 +1,18 @@
+import Engine
 import Foundation
 
-/// Rotary position embedding as llama.cpp's LLaMA mode applies it: within each head, the adjacent pair
-/// (x[2i], x[2i+1]) is rotated by theta = pos * base^(-2i/HS).
+/// Rotary position embedding as llama.cpp applies it: within each head, pair i is rotated by
+/// theta = pos * base^(-2i/HS). LLaMA's pairs are adjacent (x[2i], x[2i+1]); Gemma's (NEOX) are halves
+/// (x[i], x[i + HS/2]).
 package struct RoPETable {
     let halfHeadSize: Int
+    let style: ModelConfig.RopeStyle
     let cos: [Float]  // [maxT, HS/2]
     let sin: [Float]  // [maxT, HS/2]
 
-    package init(headSize HS: Int, maxPositions maxT: Int, base: Float) {
+    package init(headSize HS: Int, maxPositions maxT: Int, base: Float, style: ModelConfig.RopeStyle = .adjacentPairs) {
         halfHeadSize = HS / 2
+        self.style = style
         var cos = [Float](repeating: 0, count: maxT * HS / 2)
         var sin = cos
         for pos in 0..<maxT {
@@ -39,6 +43,8 @@ package enum RoPE {
         _ x: UnsafeMutablePointer<Float>, _ table: RoPETable, _ B: Int, _ T: Int, _ H: Int, _ HS: Int,
         direction: Float
     ) {
+        // pair i is (x[i * stride], x[i * stride + offset])
+        let (stride, offset) = table.style == .adjacentPairs ? (2, 1) : (1, HS / 2)
         table.cos.withUnsafeBufferPointer { cosTable in
             table.sin.withUnsafeBufferPointer { sinTable in
                 Parallel.forEachChunk(rows: B * T, minimumRowsPerChunk: 64) { rows in
@@ -48,10 +54,11 @@ package enum RoPE {
                         for h in 0..<H {
                             let head = x + (n * H + h) * HS
                             for i in 0..<HS / 2 {
-                                let x0 = head[2 * i], x1 = head[2 * i + 1]
+                                let i0 = i * stride, i1 = i0 + offset
+                                let x0 = head[i0], x1 = head[i1]
                                 let sn = direction * s[i]
-                                head[2 * i] = x0 * c[i] - x1 * sn
-                                head[2 * i + 1] = x0 * sn + x1 * c[i]
+                                head[i0] = x0 * c[i] - x1 * sn
+                                head[i1] = x0 * sn + x1 * c[i]
                             }
                         }
                     }

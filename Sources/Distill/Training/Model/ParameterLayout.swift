@@ -24,6 +24,8 @@ public struct ParameterLayout: Sendable, Equatable {
 
     struct LayerOffsets: Sendable, Equatable {
         let attentionNorm, query, key, value, attentionOutput, ffnNorm, gate, up, down: Int
+        /// Gemma 3 only: the per-head query and key norms, and the norms after each branch.
+        let queryNorm, keyNorm, postAttentionNorm, postFFNNorm: Int?
     }
 
     init(_ config: TrainingModelConfig) {
@@ -38,18 +40,26 @@ public struct ParameterLayout: Sendable, Equatable {
         }
         tokenEmbedding = add("token_embd.weight", V, C, decays: false)  // [V, C]
         var layers: [LayerOffsets] = []
+        let gemma = config.isGemma
         for l in 0..<config.layerCount {
             let blk = "blk.\(l)."
+            let attentionNorm = add(blk + "attn_norm.weight", 1, C, decays: false)  // [C]
+            let query = add(blk + "attn_q.weight", NH * HS, C, decays: true)  // [NH*HS, C]
+            let key = add(blk + "attn_k.weight", NKV * HS, C, decays: true)  // [NKV*HS, C]
+            let value = add(blk + "attn_v.weight", NKV * HS, C, decays: true)  // [NKV*HS, C]
+            let queryNorm = gemma ? add(blk + "attn_q_norm.weight", 1, HS, decays: false) : nil  // [HS]
+            let keyNorm = gemma ? add(blk + "attn_k_norm.weight", 1, HS, decays: false) : nil  // [HS]
+            let attentionOutput = add(blk + "attn_output.weight", C, NH * HS, decays: true)  // [C, NH*HS]
+            let postAttentionNorm = gemma ? add(blk + "post_attention_norm.weight", 1, C, decays: false) : nil  // [C]
+            let ffnNorm = add(blk + "ffn_norm.weight", 1, C, decays: false)  // [C]
+            let gate = add(blk + "ffn_gate.weight", F, C, decays: true)  // [F, C]
+            let up = add(blk + "ffn_up.weight", F, C, decays: true)  // [F, C]
+            let down = add(blk + "ffn_down.weight", C, F, decays: true)  // [C, F]
+            let postFFNNorm = gemma ? add(blk + "post_ffw_norm.weight", 1, C, decays: false) : nil  // [C]
             layers.append(LayerOffsets(
-                attentionNorm: add(blk + "attn_norm.weight", 1, C, decays: false),  // [C]
-                query: add(blk + "attn_q.weight", NH * HS, C, decays: true),  // [NH*HS, C]
-                key: add(blk + "attn_k.weight", NKV * HS, C, decays: true),  // [NKV*HS, C]
-                value: add(blk + "attn_v.weight", NKV * HS, C, decays: true),  // [NKV*HS, C]
-                attentionOutput: add(blk + "attn_output.weight", C, NH * HS, decays: true),  // [C, NH*HS]
-                ffnNorm: add(blk + "ffn_norm.weight", 1, C, decays: false),  // [C]
-                gate: add(blk + "ffn_gate.weight", F, C, decays: true),  // [F, C]
-                up: add(blk + "ffn_up.weight", F, C, decays: true),  // [F, C]
-                down: add(blk + "ffn_down.weight", C, F, decays: true)))  // [C, F]
+                attentionNorm: attentionNorm, query: query, key: key, value: value, attentionOutput: attentionOutput,
+                ffnNorm: ffnNorm, gate: gate, up: up, down: down, queryNorm: queryNorm, keyNorm: keyNorm,
+                postAttentionNorm: postAttentionNorm, postFFNNorm: postFFNNorm))
         }
         self.layers = layers
         outputNorm = add("output_norm.weight", 1, C, decays: false)  // [C]
@@ -64,6 +74,7 @@ public struct ParameterLayout: Sendable, Equatable {
 /// Pointers to one layer's tensors inside a block laid out by `ParameterLayout` (weights, gradients or moments).
 struct LayerTensors {
     let attentionNorm, query, key, value, attentionOutput, ffnNorm, gate, up, down: UnsafeMutablePointer<Float>
+    let queryNorm, keyNorm, postAttentionNorm, postFFNNorm: UnsafeMutablePointer<Float>?
 }
 
 /// Pointers to every tensor of one block laid out by `ParameterLayout`.
@@ -79,7 +90,9 @@ struct ModelTensors {
             LayerTensors(
                 attentionNorm: base + o.attentionNorm, query: base + o.query, key: base + o.key,
                 value: base + o.value, attentionOutput: base + o.attentionOutput, ffnNorm: base + o.ffnNorm,
-                gate: base + o.gate, up: base + o.up, down: base + o.down)
+                gate: base + o.gate, up: base + o.up, down: base + o.down,
+                queryNorm: o.queryNorm.map { base + $0 }, keyNorm: o.keyNorm.map { base + $0 },
+                postAttentionNorm: o.postAttentionNorm.map { base + $0 }, postFFNNorm: o.postFFNNorm.map { base + $0 })
         }
         outputNorm = base + layout.outputNorm
         output = base + layout.output
