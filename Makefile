@@ -2,6 +2,8 @@
 #   make run    install what is missing, build release, serve the bundled student
 #   make test   the same set-up, then the whole test suite (release configuration)
 #   make bench  Distillery next to llama.cpp on the same GGUF: engine, serving latency under load, hot swap
+#   make fuzz   every parser under libFuzzer and AddressSanitizer for FUZZ_SECONDS (60) each
+#   make sanitize  HTTP, Server, Kernels and Engine tests under ThreadSanitizer, every test under AddressSanitizer
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
@@ -12,7 +14,7 @@ PORT ?= 8080
 BIN := .build/release/distillery
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench build deps teacher clean
+.PHONY: run test bench build deps teacher clean fuzz sanitize
 
 deps:
 	@missing=""; \
@@ -37,16 +39,32 @@ run: build
 # `make run`'s binary is built without it and neither build invalidates the other.
 TEST_FLAGS := -c release --scratch-path .build/test -Xswiftc -enable-testing
 
+# The whole suite, then a short pass of every fuzz target (FUZZ_SECONDS each; about 2 minutes with builds).
 test: deps teacher
 	swift build $(TEST_FLAGS) --build-tests
 	swift test $(TEST_FLAGS) --skip-build --disable-swift-testing
+	FUZZ_SECONDS=$(CI_FUZZ_SECONDS) bash Fuzz/run.sh
 
-# Builds the llama.cpp reference (cached in Benchmarks/.cache) and release, then runs everything alternately;
-# writes Benchmarks/results/<date>.{json,md}, the SVG charts, and a section of Benchmarks/README.md.
-BENCH_MODEL ?= Tests/EngineTests/Fixtures/student-s-q8_0.gguf
+CI_FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 60
 
-bench: deps
-	MODEL=$(BENCH_MODEL) bash Benchmarks/run-all.sh
+# libFuzzer with AddressSanitizer on the HTTP request parser, the JSON parser, completion-request
+# validation, the GGUF reader and the tokenizer (Fuzz/README.md); prints executions and coverage per target.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh
 
-clean:
-	rm -rf .build
+# Each sanitizer builds into its own folder, with DISTILLERY_SANITIZE=1: jemalloc must not replace the
+# sanitizer's allocator, so Package.swift swaps it for a stub and the tests that read jemalloc's counters skip.
+# TSan: the modules whose threads share models, slots and the kernel pool; ASan (leak checking off): every
+# test. A report fails the run; known ones are suppressed by name, with the reason, in .sanitizers/.
+SANITIZE_FLAGS = -c release -Xswiftc -enable-testing
+TSAN_FILTER := HTTPTests|ServerTests|KernelsTests|EngineTests
+
+sanitize: deps teacher
+	DISTILLERY_SANITIZE=1 swift build $(SANITIZE_FLAGS) --scratch-path .build/tsan --sanitize=thread --build-tests
+	DISTILLERY_SANITIZE=1 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/.sanitizers/tsan.supp" \
+		swift test $(SANITIZE_FLAGS) --scratch-path .build/tsan --sanitize=thread --skip-build --disable-swift-testing \
+		--filter '$(TSAN_FILTER)'
+	DISTILLERY_SANITIZE=1 swift build $(SANITIZE_FLAGS) --scratch-path .build/asan --sanitize=address --build-tests
+	DISTILLERY_SANITIZE=1 ASAN_OPTIONS="detect_leaks=0 halt_on_error=1" \
+		swift test $(SANITIZE_FLAGS) --scratch-path .build/asan --sanitize=address --skip-build --disable-swift-testing

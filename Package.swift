@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// `make sanitize` builds with DISTILLERY_SANITIZE=1: a sanitizer brings its own allocator, which jemalloc
+// must not replace, so CJemalloc is then a stub whose `mallctl` always fails (jemalloc statistics read as absent).
+let sanitizing = Context.environment["DISTILLERY_SANITIZE"] != nil
+let jemalloc: Target = sanitizing
+    ? .target(name: "CJemalloc", path: "Sources/CJemallocStub")
+    : .systemLibrary(name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])])
+
 // The module graph of DESIGN.md: each target uses only targets above it.
 let package = Package(
     name: "Distillery",
@@ -10,7 +17,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
-        .systemLibrary(name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
+        jemalloc,
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "CKernels"),

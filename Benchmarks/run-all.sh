@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: Distillery next to llama.cpp on the same GGUF, alternating so both see the same machine.
-#   1. engine prefill and decode: `distillery bench` vs `llama-bench -p 128 -n 128 -t 2`
+#   1. engine prefill and decode: `distillery bench` vs `llama-bench -p 128 -n 128 -t 2`, on MODEL and on a
+#      random gemma3 student (Benchmarks/random-gemma3-student.py, the shape a teacher-initialized one has)
 #   2. serving latency, closed loop at concurrency 1, 4, 16, 64 and open loop at two Poisson rates:
 #      `distillery serve` vs `llama-server`, both with 16 slots and 2 threads, 64 generated tokens per request
 #   3. latency during hot swaps (`POST /admin/reload` every few seconds) vs steady state
@@ -77,6 +78,8 @@ has_command() { "$distillery" "$1" --help >/dev/null 2>&1; }
 
 python3 Benchmarks/summarize.py machine "$work/machine-start.json" "$llama_bin"
 
+teacher=${TEACHER:-models/teacher/gemma-3-270m-q4_k_m.gguf}
+
 # --- 1. engine ---------------------------------------------------------------------------------------------
 phase engine
 if has_command bench; then
@@ -84,6 +87,15 @@ if has_command bench; then
         log "engine round $rep/$reps"
         run_ours() { "$distillery" bench -m "$model" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/engine-distillery-r$rep.json"; }
         run_theirs() { "$llama_bin/llama-bench" -m "$model" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/engine-llama-r$rep.json" 2>/dev/null; }
+        if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
+    done
+    gemma3=Benchmarks/.cache/random-gemma3-student.gguf
+    [ -f "$teacher" ] || make teacher >&2
+    [ -f "$gemma3" ] || python3 Benchmarks/random-gemma3-student.py "$gemma3" --teacher "$teacher"
+    for rep in $(seq "$reps"); do
+        log "engine round $rep/$reps, gemma3 student"
+        run_ours() { "$distillery" bench -m "$gemma3" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/engine-gemma3-distillery-r$rep.json"; }
+        run_theirs() { "$llama_bin/llama-bench" -m "$gemma3" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/engine-gemma3-llama-r$rep.json" 2>/dev/null; }
         if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
     done
 else
@@ -179,7 +191,6 @@ cleanup; pids=()
 # The distillation teacher's forward pass (full vocabulary, batched, context 512) over the same held-out text:
 # `distillery eval` vs `llama-perplexity`, both timed without model loading.
 phase teacher
-teacher=${TEACHER:-models/teacher/gemma-3-270m-q4_k_m.gguf}
 if has_command eval && [ "${SKIP_TEACHER:-0}" != 1 ]; then
     [ -f "$teacher" ] || make teacher >&2
     heldout="$work/heldout-8k.txt"

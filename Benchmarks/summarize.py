@@ -93,10 +93,11 @@ def grouped(work, pattern, regex):
     return groups
 
 
-def engine_results(work):
+def engine_results(work, prefix="engine"):
+    """Medians of the alternating rounds `PREFIX-distillery-rN.json` / `PREFIX-llama-rN.json`."""
     rows = []
-    for ours_path in sorted(glob.glob(os.path.join(work, "engine-distillery-r*.json"))):
-        theirs_path = ours_path.replace("engine-distillery", "engine-llama")
+    for ours_path in sorted(glob.glob(os.path.join(work, prefix + "-distillery-r*.json"))):
+        theirs_path = ours_path.replace(prefix + "-distillery", prefix + "-llama")
         if not os.path.exists(theirs_path):
             continue
         ours, theirs = load_json(ours_path), load_json(theirs_path)
@@ -175,6 +176,11 @@ def comparisons(results):
         for key, name in (("prefill_tokens_per_second", "engine prefill 128 tokens, tok/s"),
                           ("decode_tokens_per_second", "engine decode 128 tokens, tok/s")):
             rows.append((name, engine[key][OURS], engine[key]["llama.cpp"], False))
+    gemma = results.get("engine_gemma3")
+    if gemma:
+        for key, name in (("prefill_tokens_per_second", "engine prefill 128 tokens, gemma3 student, tok/s"),
+                          ("decode_tokens_per_second", "engine decode 128 tokens, gemma3 student, tok/s")):
+            rows.append((name, gemma[key][OURS], gemma[key]["llama.cpp"], False))
     teacher = results.get("teacher")
     if teacher:
         rows.append(("teacher forward, full vocabulary, tok/s", teacher["tokens_per_second"][OURS],
@@ -256,6 +262,7 @@ def results(work, results_dir, date, model, settings):
            "skipped": open(skipped_path).read().splitlines() if os.path.exists(skipped_path) else [],
            "phases": phase_load,
            "engine": engine_results(work),
+           "engine_gemma3": engine_results(work, "engine-gemma3"),
            "teacher": teacher_results(work),
            "serving": {"concurrency_sweep": sweep, "open_loop": open_loop, "idle_rss_mb": idle_rss(work),
                        "cdf": cdf_at(work, cdf_concurrency) if cdf_concurrency else None},
@@ -323,9 +330,12 @@ def markdown(r):
     else:
         lines += ["## Where Distillery is ahead and where it is behind", "",
                   "Not compared: Distillery's side was skipped (see below).", ""]
-    if r["engine"]:
-        e = r["engine"]
-        lines += ["## Engine (`distillery bench` vs `llama-bench`, 128 tokens, alternating rounds)", "",
+    for key, title in (("engine", "the served model"), ("engine_gemma3", "a random gemma3 student "
+                       "(d 640, 6 layers, 4 heads, 1 KV head, head size 256, FFN 2048, vocab 16,384, Q8_0)")):
+        e = r.get(key)
+        if not e:
+            continue
+        lines += [f"## Engine on {title} (`distillery bench` vs `llama-bench`, 128 tokens, alternating rounds)", "",
                   "| test | distillery tok/s | llama.cpp tok/s | ratio |", "| --- | ---: | ---: | ---: |"]
         for key, name in (("prefill_tokens_per_second", "prefill pp128"), ("decode_tokens_per_second", "decode tg128")):
             lines.append(f"| {name} | {fmt(e[key][OURS])} | {fmt(e[key]['llama.cpp'])} | {e[key]['ratio']:.2f}x |")

@@ -16,6 +16,18 @@ CK_AVX2 void ck_swiglu_avx2(float *out, const float *gate, const float *up, size
     for (; i < count; i++) out[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
 }
 
+CK_AVX2 void ck_geglu_avx2(float *out, const float *gate, const float *up, size_t count) {
+    const __m256 one = _mm256_set1_ps(1.0f), k = _mm256_set1_ps(-1.5957691f), a = _mm256_set1_ps(0.044715f);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        const __m256 g = _mm256_loadu_ps(gate + i);
+        const __m256 h = _mm256_mul_ps(_mm256_mul_ps(k, g), _mm256_fmadd_ps(_mm256_mul_ps(a, g), g, one));
+        const __m256 gelu = _mm256_div_ps(g, _mm256_add_ps(one, exp256(h)));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(gelu, _mm256_loadu_ps(up + i)));
+    }
+    for (; i < count; i++) out[i] = gate[i] / (1.0f + expf(-1.5957691f * gate[i] * (1.0f + 0.044715f * gate[i] * gate[i]))) * up[i];
+}
+
 CK_AVX2 void ck_softmax_avx2(float *out, const float *x, size_t count) {
     __m256 mx = _mm256_set1_ps(-INFINITY);
     size_t i = 0;
@@ -42,6 +54,9 @@ CK_AVX2 void ck_softmax_avx2(float *out, const float *x, size_t count) {
 
 #else
 void ck_swiglu_avx2(float *out, const float *gate, const float *up, size_t count) {
+    (void)out; (void)gate; (void)up; (void)count; __builtin_trap();
+}
+void ck_geglu_avx2(float *out, const float *gate, const float *up, size_t count) {
     (void)out; (void)gate; (void)up; (void)count; __builtin_trap();
 }
 void ck_softmax_avx2(float *out, const float *x, size_t count) { (void)out; (void)x; (void)count; __builtin_trap(); }

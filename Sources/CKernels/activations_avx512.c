@@ -18,6 +18,17 @@ CK_AVX512 void ck_swiglu_avx512(float *out, const float *gate, const float *up, 
     }
 }
 
+CK_AVX512 void ck_geglu_avx512(float *out, const float *gate, const float *up, size_t count) {
+    const __m512 one = _mm512_set1_ps(1.0f), k = _mm512_set1_ps(-1.5957691f), a = _mm512_set1_ps(0.044715f);
+    for (size_t i = 0; i < count; i += 16) {
+        const __mmask16 m = lanes(count - i);
+        const __m512 g = _mm512_maskz_loadu_ps(m, gate + i);
+        const __m512 h = _mm512_mul_ps(_mm512_mul_ps(k, g), _mm512_fmadd_ps(_mm512_mul_ps(a, g), g, one));
+        const __m512 gelu = _mm512_div_ps(g, _mm512_add_ps(one, exp512(h)));
+        _mm512_mask_storeu_ps(out + i, m, _mm512_mul_ps(gelu, _mm512_maskz_loadu_ps(m, up + i)));
+    }
+}
+
 CK_AVX512 void ck_softmax_avx512(float *out, const float *x, size_t count) {
     __m512 mx = _mm512_set1_ps(-INFINITY);
     for (size_t i = 0; i < count; i += 16) {
@@ -41,6 +52,9 @@ CK_AVX512 void ck_softmax_avx512(float *out, const float *x, size_t count) {
 
 #else
 void ck_swiglu_avx512(float *out, const float *gate, const float *up, size_t count) {
+    (void)out; (void)gate; (void)up; (void)count; __builtin_trap();
+}
+void ck_geglu_avx512(float *out, const float *gate, const float *up, size_t count) {
     (void)out; (void)gate; (void)up; (void)count; __builtin_trap();
 }
 void ck_softmax_avx512(float *out, const float *x, size_t count) { (void)out; (void)x; (void)count; __builtin_trap(); }

@@ -30,13 +30,8 @@ enum BatchOps {
         }
     }
 
-    /// out[T, D] = x[T, N] · W[D, N]ᵀ, all rows contiguous; on the int8 kernels when the step and the matrix allow.
-    static func project(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: Matrix, t: Int,
-                        int8 step: Int8Step? = nil) {
-        if let step, let weights = w.int8, let input = step.scratch.int8Input(columns: w.columns) {
-            input.quantize(x, rows: t)
-            return Kernel.matMul(out, weights, input, pool: step.pool)
-        }
+    /// out[T, D] = x[T, N] · W[D, N]ᵀ, all rows contiguous.
+    static func project(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: Matrix, t: Int) {
         let n = w.columns, d = w.rows
         BLAS.matmulTransposed(out, outStride: d, x, xStride: n, w.pointer, wStride: n, t: t, n: n, d: d)
     }

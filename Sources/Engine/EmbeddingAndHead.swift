@@ -29,37 +29,31 @@ struct EmbeddingAndHead {
         matvec(logits, output, x)
     }
 
-    /// Logits of T tokens x[T, C] as `selection` asks; normalizes x in place. With an int8 step the products
-    /// run on the output's Q8_0 twin.
-    func logits(_ x: UnsafeMutablePointer<Float>, t: Int, selection: LogitSelection,
-                int8 step: Int8Step? = nil) throws(InferenceError) -> [Float] {
+    /// Logits of T tokens x[T, C] as `selection` asks; normalizes x in place.
+    func logits(_ x: UnsafeMutablePointer<Float>, t: Int, selection: LogitSelection) throws(InferenceError) -> [Float] {
         switch selection {
         case .none:
             return []
         case .lastToken:
             let last = x + (t - 1) * config.embeddingLength
-            return product(last, t: 1, rows: output.pointer, rowCount: config.vocabularySize, int8: output.int8, step)
+            return product(last, t: 1, rows: output.pointer, rowCount: config.vocabularySize)
         case .allTokens:
-            return product(x, t: t, rows: output.pointer, rowCount: config.vocabularySize, int8: output.int8, step)
+            return product(x, t: t, rows: output.pointer, rowCount: config.vocabularySize)
         case .subset(let subset):
             guard let rows = subset.rows, subset.source == ObjectIdentifier(output.values) else {
                 throw .stateMismatch("the vocabulary subset was made for another model")
             }
-            return product(x, t: t, rows: rows.pointer, rowCount: subset.count, int8: subset.int8Rows, step)
+            return product(x, t: t, rows: rows.pointer, rowCount: subset.count)
         }
     }
 
     /// out[T, N] = rmsnorm(x)[T, C] · rows[N, C]ᵀ
-    private func product(_ x: UnsafeMutablePointer<Float>, t: Int, rows: UnsafePointer<Float>, rowCount n: Int,
-                         int8 weights: Q8Matrix?, _ step: Int8Step?) -> [Float] {
+    private func product(_ x: UnsafeMutablePointer<Float>, t: Int, rows: UnsafePointer<Float>, rowCount n: Int) -> [Float] {
         let c = config.embeddingLength
         for i in 0..<t { Ops.rmsnorm(x + i * c, x + i * c, outputNorm.pointer, c, epsilon: config.normEpsilon) }
         guard n > 0 else { return [] }
         return [Float](unsafeUninitializedCapacity: t * n) { out, count in
-            if let step, let weights, let input = step.scratch.int8Input(columns: c) {
-                input.quantize(x, rows: t)
-                Kernel.matMul(out.baseAddress!, weights, input, pool: step.pool)
-            } else if t == 1 {
+            if t == 1 {
                 BLAS.matvec(out.baseAddress!, rows, x, rows: n, columns: c)
             } else {
                 BLAS.matmulTransposed(out.baseAddress!, outStride: n, x, xStride: c, rows, wStride: c, t: t, n: c, d: n)
@@ -69,6 +63,6 @@ struct EmbeddingAndHead {
     }
 
     func vocabularySubset(ids: [Int32]) throws(InferenceError) -> VocabularySubset {
-        try VocabularySubset(ids: ids, gatheringFrom: output.values, config: config, int8: output.int8 != nil)
+        try VocabularySubset(ids: ids, gatheringFrom: output.values, config: config)
     }
 }

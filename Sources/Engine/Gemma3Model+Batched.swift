@@ -7,15 +7,6 @@ extension Gemma3Model {
             return try forwardLikeLlamaCpp(tokens: tokens, startPosition: start, state: s, logits: selection)
         }
         try s.validate(model: config, tokens: tokens, startPosition: start, count: tokens.count)
-        guard let int8 else { return try forward(tokens: tokens, startPosition: start, state: s, logits: selection, int8: nil) }
-        return try int8.withPool { pool throws(InferenceError) in
-            try forward(tokens: tokens, startPosition: start, state: s, logits: selection,
-                        int8: Int8Step(pool: pool, scratch: s.batchScratch(tokens: tokens.count)))
-        }
-    }
-
-    private func forward(tokens: [Int32], startPosition start: Int, state s: InferenceState,
-                         logits selection: LogitSelection, int8 step: Int8Step?) throws(InferenceError) -> [Float] {
         let cfg = config, t = tokens.count
         let C = cfg.embeddingLength, FF = cfg.feedForwardLength, HS = cfg.headSize
         let b = s.batchScratch(tokens: t)
@@ -32,9 +23,9 @@ extension Gemma3Model {
 
             // q, k, v for all T tokens; keys and values land in the cache rows start..<start+T
             let k = s.cache.key(layer: l, position: start), v = s.cache.value(layer: l, position: start)
-            BatchOps.project(q, xb, w.attention.wq, t: t, int8: step)
-            BatchOps.project(k, xb, w.attention.wk, t: t, int8: step)
-            BatchOps.project(v, xb, w.attention.wv, t: t, int8: step)
+            BatchOps.project(q, xb, w.attention.wq, t: t)
+            BatchOps.project(k, xb, w.attention.wk, t: t)
+            BatchOps.project(v, xb, w.attention.wv, t: t)
 
             // rmsnorm of each query and key head, then RoPE with this layer's base
             BatchOps.rmsnorm(q, q, w.queryNorm.pointer, t: t * cfg.headCount, n: HS, epsilon: cfg.normEpsilon)
@@ -48,20 +39,20 @@ extension Gemma3Model {
                                   window: cfg.attentionWindow(layer: l), scores: b.scores.pointer, config: cfg)
 
             // output projection, post-attention rmsnorm, residual
-            BatchOps.project(xb2, xb, w.attention.wo, t: t, int8: step)
+            BatchOps.project(xb2, xb, w.attention.wo, t: t)
             BatchOps.rmsnorm(xb2, xb2, w.postAttentionNorm.pointer, t: t, n: C, epsilon: cfg.normEpsilon)
             BatchOps.add(x, xb2, t * C)
 
             // ffn rmsnorm, GeGLU, post-ffn rmsnorm, residual
             BatchOps.rmsnorm(xb, x, w.ffnNorm.pointer, t: t, n: C, epsilon: cfg.normEpsilon)
-            BatchOps.project(b.hb.pointer, xb, w.ffn.gate, t: t, int8: step)
-            BatchOps.project(b.hb2.pointer, xb, w.ffn.up, t: t, int8: step)
+            BatchOps.project(b.hb.pointer, xb, w.ffn.gate, t: t)
+            BatchOps.project(b.hb2.pointer, xb, w.ffn.up, t: t)
             BatchOps.geglu(b.hb.pointer, b.hb2.pointer, t * FF)
-            BatchOps.project(xb2, b.hb.pointer, w.ffn.down, t: t, int8: step)
+            BatchOps.project(xb2, b.hb.pointer, w.ffn.down, t: t)
             BatchOps.rmsnorm(xb2, xb2, w.postFFNNorm.pointer, t: t, n: C, epsilon: cfg.normEpsilon)
             BatchOps.add(x, xb2, t * C)
         }
 
-        return try head.logits(x, t: t, selection: selection, int8: step)
+        return try head.logits(x, t: t, selection: selection)
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import GGUF
 
-/// Gemma 3, the distillation teacher: f32 over dequantized weights, with llama.cpp's exact arithmetic
-/// (`Numerics.ggml`), or with its products on the int8 kernels (`Numerics.int8`, what distillation runs).
+/// Gemma 3 in f32 over dequantized weights, or with llama.cpp's exact arithmetic (`Numerics.ggml`): the reference
+/// the int8 engine (`Int8TransformerModel`, which runs gemma3 students and the distillation teacher) is tested against.
 /// Against LLaMA it adds: the embedding scaled by sqrt(C), RMSNorm of each query and key head, norms after
 /// the attention and feed-forward branches as well as before, GeGLU (tanh GELU), NEOX-style RoPE, and
 /// local layers with a sliding window and their own RoPE base between global ones (every sixth).
@@ -25,14 +25,11 @@ public final class Gemma3Model: LanguageModel {
     public let numerics: Numerics
     let head: EmbeddingAndHead
     let layers: [Layer]
-    let int8: ExclusivePool?
 
-    /// `threads`: the int8 products' pool (`Numerics.int8`), one per core by default.
-    public init(file: GGUFFile, numerics: Numerics = .float32, threads: Int? = nil) throws(ModelError) {
+    public init(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) {
         let config = try ModelConfig(file: file)
         guard config.architecture == .gemma3 else { throw .unsupportedArchitecture(file.architecture) }
-        let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml, makesInt8Twins: numerics == .int8)
-        int8 = numerics == .int8 ? ExclusivePool(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount) : nil
+        let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml)
         let c = config.embeddingLength, hs = config.headSize
         head = try EmbeddingAndHead(loader, config: config)
         var layers: [Layer] = []
@@ -61,11 +58,6 @@ public final class Gemma3Model: LanguageModel {
     }
 
     public func forward(token: Int32, position pos: Int, state s: InferenceState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
-        if numerics == .int8 {
-            let logits = try forward(tokens: [token], startPosition: pos, state: s, logits: .lastToken)
-            s.logits.pointer.update(from: logits, count: logits.count)
-            return s.logits.buffer
-        }
         return try forward(token: token, position: pos, state: s, batchRow: .alone)
     }
 

@@ -94,14 +94,4 @@ final class BatchScratch {
         localRopeCos = FloatBuffer(count: localCount)
         localRopeSin = FloatBuffer(count: localCount)
     }
-
-    /// Q8_0 inputs of T rows of `columns` values, one buffer per width (`Numerics.int8`); nil for a width the
-    /// kernels cannot take.
-    func int8Input(columns: Int) -> Q8Activations? {
-        if let input = int8Inputs[columns] { return input }
-        let input = try? Q8Activations(capacity: capacity, columns: columns)
-        int8Inputs[columns] = input
-        return input
-    }
-    private var int8Inputs: [Int: Q8Activations] = [:]
 }

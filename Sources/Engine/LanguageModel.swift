@@ -97,11 +97,13 @@ public func loadReferenceModel(file: GGUFFile, numerics: Numerics = .float32) th
     }
 }
 
-/// Loads the engine a teacher runs on (distillation, `eval`, `bench`, `generate`): Gemma 3 with its products on
-/// the int8 kernels (`Numerics.int8`), anything else as the f32 reference. `threads`: the int8 products' pool.
+/// Loads the engine a teacher runs on (distillation, `eval`, `bench`, `generate`): Gemma 3 on the int8 engine the
+/// students are served with, its weights requantized to Q8_0 at load and every row's activations Q8_0 as
+/// llama.cpp rounds them (every row's logits are read, and the correction would double the products' cost);
+/// anything else as the f32 reference. `threads`: at most this many per step.
 public func loadTeacherModel(file: GGUFFile, threads: Int? = nil) throws(ModelError) -> any LanguageModel {
     switch file.architecture {
-    case "gemma3": try Gemma3Model(file: file, numerics: .int8, threads: threads)
+    case "gemma3": try loadServingModel(file: file, quantize: true, threads: threads, activations: .q8_0)
     default: try loadReferenceModel(file: file)
     }
 }

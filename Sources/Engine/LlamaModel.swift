@@ -21,9 +21,6 @@ public final class LlamaModel: LanguageModel {
     public init(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) {
         let config = try ModelConfig(file: file)
         guard config.architecture == .llama else { throw .unsupportedArchitecture(file.architecture) }
-        guard numerics != .int8 else {
-            throw .inconsistent("int8 numerics are for Gemma 3 teachers; Llama students run on the int8 engine")
-        }
         let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml)
         let c = config.embeddingLength
         head = try EmbeddingAndHead(loader, config: config)

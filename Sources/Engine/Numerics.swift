@@ -14,12 +14,6 @@ public enum Numerics: Sendable {
     /// student fixture and on the Gemma 3 teacher. The batched forward runs token by token in this mode, each
     /// token rounded as its row of llama.cpp's batch would be.
     case ggml
-    /// The fast teacher (Gemma 3 only): every weight matrix, the output layer included, as Q8_0 (Q8_0 and Q5_0
-    /// converted exactly, K-quants requantized), each product's input quantized to Q8_0 per 32 values (as llama.cpp
-    /// quantizes its activations), the products on the int8 kernels over one thread per core; norms and attention
-    /// stay f32. About 3x faster products than f32 over OpenBLAS; a token's forward is the batched forward of that
-    /// one token.
-    case int8
 }
 
 /// What ggml does to an activation vector before its dot products with one weight type.
@@ -71,8 +65,6 @@ struct Matrix {
     let inputRounding: ActivationRounding
     /// The file's Q4_K or Q6_K blocks, kept for `Numerics.ggml`, whose products run on them as llama.cpp's do.
     var kQuantBlocks: (type: GGMLType, bytes: [UInt8])? = nil
-    /// The matrix requantized to Q8_0 for `Numerics.int8`.
-    var int8: Q8Matrix? = nil
 
     var pointer: UnsafeMutablePointer<Float> { values.pointer }
 }

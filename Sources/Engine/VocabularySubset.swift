@@ -9,7 +9,7 @@ public struct VocabularySubset: Sendable {
     let rows: FloatBuffer?
     /// The output weights the rows came from, so a subset is never used with another model.
     let source: ObjectIdentifier?
-    /// The rows as Q8_0, for a model whose products run on the int8 kernels (exact for a Q8_0 output layer).
+    /// The rows as Q8_0, for the int8 engine (exact for a Q8_0 output layer).
     var int8Rows: Q8Matrix? = nil
 
     init(ids: [Int32], vocabularySize: Int, rows: FloatBuffer?, source: ObjectIdentifier? = nil) throws(InferenceError) {
@@ -21,17 +21,13 @@ public struct VocabularySubset: Sendable {
         self.source = source
     }
 
-    /// Gathers rows of `output` [V, C], and quantizes them to Q8_0 too when `int8`.
-    init(ids: [Int32], gatheringFrom output: FloatBuffer, config: ModelConfig, int8: Bool = false) throws(InferenceError) {
+    /// Gathers rows of `output` [V, C].
+    init(ids: [Int32], gatheringFrom output: FloatBuffer, config: ModelConfig) throws(InferenceError) {
         let c = config.embeddingLength
         let rows = FloatBuffer(count: ids.count * c)
         try self.init(ids: ids, vocabularySize: config.vocabularySize, rows: rows, source: ObjectIdentifier(output))
         for (s, id) in ids.enumerated() {
             (rows.pointer + s * c).update(from: output.pointer + Int(id) * c, count: c)
-        }
-        if int8 {
-            int8Rows = try? Q8Matrix(float: UnsafeBufferPointer(start: rows.pointer, count: rows.count), rows: ids.count,
-                                     columns: c)
         }
     }
 

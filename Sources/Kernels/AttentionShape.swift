@@ -8,10 +8,14 @@ struct AttentionShape {
     let startPosition, tokens, heads, kvHeads, headSize: Int
     let queryStride, outputStride, cacheStride: Int
     let scale: Float
+    /// Positions a query sees, its own included (a sliding window); Int.max for all.
+    let window: Int
 
     init(startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
-         queryStride: Int?, outputStride: Int?, cacheStride: Int?, scale: Float?) {
+         queryStride: Int?, outputStride: Int?, cacheStride: Int?, scale: Float?, window: Int? = nil) {
         precondition(kvHeads > 0 && heads % kvHeads == 0 && startPosition >= 0 && tokens >= 0 && headSize > 0)
+        precondition((window ?? 1) > 0)
+        self.window = window ?? .max
         self.startPosition = startPosition
         self.tokens = tokens
         self.heads = heads
@@ -36,7 +40,7 @@ struct AttentionJob {
 
     func run(pool: ThreadPool?) {
         let pairs = shape.tokens * shape.heads
-        let work = pairs * (shape.startPosition + (shape.tokens + 1) / 2) * shape.headSize
+        let work = pairs * min(shape.startPosition + (shape.tokens + 1) / 2, shape.window) * shape.headSize
         if let pool, pool.threadCount > 1, work >= Kernel.minimumParallelAttentionWork {
             withUnsafePointer(to: self) { pool.parallelFor(pairs, grain: 1, context: $0, runAttentionChunk) }
         } else {
@@ -51,7 +55,9 @@ struct AttentionJob {
             for item in items {
                 let (t, h) = item.quotientAndRemainder(dividingBy: s.heads)
                 let target = out + t * s.outputStride + h * s.headSize, query = q + t * s.queryStride + h * s.headSize
-                let kvOffset = (h / (s.heads / s.kvHeads)) * s.headSize, positions = s.startPosition + t + 1
+                // the window's first position: keys and values start there
+                let seen = s.startPosition + t + 1, first = seen - min(seen, s.window), positions = seen - first
+                let kvOffset = first * s.cacheStride + (h / (s.heads / s.kvHeads)) * s.headSize
                 if halfCache {
                     let k = keys.assumingMemoryBound(to: UInt16.self) + kvOffset
                     let v = values.assumingMemoryBound(to: UInt16.self) + kvOffset

@@ -34,26 +34,6 @@ extension Kernel {
             out[i] = g / (1 + VectorMath.exp(-g)) * up[i]
         }
     }
-
-    /// SwiGLU written straight into int8 activations for the down projection.
-    /// gate, up: (T, FF) rows at gate + t * stride (default FF); out holds T rows afterwards.
-    public static func swiGLU(
-        _ out: Q8Activations, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-        rows: Int, columns: Int, stride: Int? = nil, path: KernelPath = .active
-    ) {
-        precondition(columns == out.columns && rows <= out.capacity)
-        let stride = stride ?? columns
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { block in
-            let block = block.baseAddress!
-            for t in 0..<rows {
-                for b in 0..<columns / 32 {
-                    swiGLU(block, gate + t * stride + b * 32, up + t * stride + b * 32, count: 32, path: path)
-                    out.quantizeBlock(t * out.blocks + b, block)
-                }
-            }
-        }
-        out.setRows(rows)
-    }
 }
 
 extension NaiveKernel {
@@ -79,20 +59,6 @@ extension NaiveKernel {
             let g = Double(gate[i])
             out[i] = Float(g / (1 + Foundation.exp(-g)) * Double(up[i]))
         }
-    }
-
-    public static func swiGLU(
-        _ out: Q8Activations, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-        rows: Int, columns: Int, stride: Int? = nil, path: KernelPath = .active
-    ) {
-        let stride = stride ?? columns
-        var activated = [Float](repeating: 0, count: rows * columns)
-        activated.withUnsafeMutableBufferPointer { activated in
-            for t in 0..<rows {
-                swiGLU(activated.baseAddress! + t * columns, gate + t * stride, up + t * stride, count: columns)
-            }
-        }
-        out.quantize(activated, rows: rows)
     }
 }
 

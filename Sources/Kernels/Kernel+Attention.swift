@@ -14,6 +14,9 @@ extension Kernel {
     /// - keys, values: (P, NKV, HS), position p at + p * cacheStride (default NKV * HS)
     /// - out: (T, NH, HS), token t at out + t * outputStride (default NH * HS)
     ///
+    /// With a `window` W (a sliding-window layer), query t attends only its last W positions,
+    /// max(0, startPosition + t + 1 - W)...startPosition + t.
+    ///
     /// One pass over the cache with an online softmax (running max and sum, rescaled per 64-position tile),
     /// so no scores buffer: the tile lives on the stack.
     public static func attention(
@@ -21,11 +24,11 @@ extension Kernel {
         _ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>,
         startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
         queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
-        pool: ThreadPool? = nil, path: KernelPath = .active
+        window: Int? = nil, pool: ThreadPool? = nil, path: KernelPath = .active
     ) {
         let shape = AttentionShape(startPosition: startPosition, tokens: tokens, heads: heads, kvHeads: kvHeads,
                                    headSize: headSize, queryStride: queryStride, outputStride: outputStride,
-                                   cacheStride: cacheStride, scale: scale)
+                                   cacheStride: cacheStride, scale: scale, window: window)
         AttentionJob(shape: shape, out: out, q: q, keys: UnsafeRawPointer(keys), values: UnsafeRawPointer(values),
                      halfCache: false, path: attentionPath(path, headSize: headSize)).run(pool: pool)
     }
@@ -36,11 +39,11 @@ extension Kernel {
         _ keys: UnsafePointer<Float16>, _ values: UnsafePointer<Float16>,
         startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
         queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
-        pool: ThreadPool? = nil, path: KernelPath = .active
+        window: Int? = nil, pool: ThreadPool? = nil, path: KernelPath = .active
     ) {
         let shape = AttentionShape(startPosition: startPosition, tokens: tokens, heads: heads, kvHeads: kvHeads,
                                    headSize: headSize, queryStride: queryStride, outputStride: outputStride,
-                                   cacheStride: cacheStride, scale: scale)
+                                   cacheStride: cacheStride, scale: scale, window: window)
         AttentionJob(shape: shape, out: out, q: q, keys: UnsafeRawPointer(keys), values: UnsafeRawPointer(values),
                      halfCache: true, path: attentionPath(path, headSize: headSize)).run(pool: pool)
     }
@@ -104,17 +107,18 @@ extension NaiveKernel {
         _ keys: UnsafePointer<Float>, _ values: UnsafePointer<Float>,
         startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
         queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
-        pool: ThreadPool? = nil, path: KernelPath = .active
+        window: Int? = nil, pool: ThreadPool? = nil, path: KernelPath = .active
     ) {
         let shape = AttentionShape(startPosition: startPosition, tokens: tokens, heads: heads, kvHeads: kvHeads,
                                    headSize: headSize, queryStride: queryStride, outputStride: outputStride,
-                                   cacheStride: cacheStride, scale: scale)
+                                   cacheStride: cacheStride, scale: scale, window: window)
         for t in 0..<tokens {
             for h in 0..<heads {
                 let query = q + t * shape.queryStride + h * headSize
                 let kvOffset = (h / (heads / kvHeads)) * headSize
-                let positions = startPosition + t + 1
-                var scores = (0..<positions).map { p in
+                let positions = startPosition + t + 1, first = max(0, positions - (window ?? positions))
+                var scores = (0..<positions).map { p -> Double in
+                    guard p >= first else { return -.infinity }
                     var dot: Double = 0
                     for i in 0..<headSize { dot += Double(query[i]) * Double(keys[p * shape.cacheStride + kvOffset + i]) }
                     return dot * Double(shape.scale)
@@ -137,14 +141,14 @@ extension NaiveKernel {
         _ keys: UnsafePointer<Float16>, _ values: UnsafePointer<Float16>,
         startPosition: Int, tokens: Int, heads: Int, kvHeads: Int, headSize: Int,
         queryStride: Int? = nil, outputStride: Int? = nil, cacheStride: Int? = nil, scale: Float? = nil,
-        pool: ThreadPool? = nil, path: KernelPath = .active
+        window: Int? = nil, pool: ThreadPool? = nil, path: KernelPath = .active
     ) {
         let stride = cacheStride ?? kvHeads * headSize
         let count = (startPosition + tokens - 1) * stride + kvHeads * headSize
         let wideKeys = (0..<count).map { Float(keys[$0]) }, wideValues = (0..<count).map { Float(values[$0]) }
         attention(out, q, wideKeys, wideValues, startPosition: startPosition, tokens: tokens, heads: heads,
                   kvHeads: kvHeads, headSize: headSize, queryStride: queryStride, outputStride: outputStride,
-                  cacheStride: stride, scale: scale)
+                  cacheStride: stride, scale: scale, window: window)
     }
 
     public static func convert(

@@ -36,6 +36,7 @@ extension DistilleryServer {
             json.field("owned_by", "distillery")
             json.field("root", model.path)
             json.field("name", model.name)
+            json.field("architecture", model.config.architecture.rawValue)
             json.field("parameters", model.parameterCount)
             json.field("max_model_len", configuration.scheduler.contextLength(for: model))
             json.endObject()

@@ -4,14 +4,23 @@ import Tokenizer
 import XCTest
 @testable import Engine
 
-/// The fast teacher (`Numerics.int8`): Gemma 3 with its products on the int8 kernels. It rounds like llama.cpp
-/// (8-bit weights and inputs) but not bit for bit, so it is held to what matters for distillation: the same
-/// predictions as the f32 teacher up to that rounding, and the same bits per byte on held-out text.
+/// The teacher as distillation runs it (`loadTeacherModel`): the int8 engine the students are served with, its
+/// K-quant weights requantized to Q8_0 and Q8_0 activations on every row. It rounds like llama.cpp (8-bit weights
+/// and inputs) but not bit for bit, so it is held to what matters for distillation: the same predictions as the
+/// f32 teacher up to that rounding, and the same bits per byte on held-out text.
 final class Gemma3Int8Tests: XCTestCase {
-    static let model = Result { try Gemma3Model(file: GGUFFile(path: Teacher.path), numerics: .int8) }
+    static let model = Result { () throws -> Int8TransformerModel in
+        let model = try loadTeacherModel(file: GGUFFile(path: Teacher.path), threads: 2)
+        guard let engine = model as? Int8TransformerModel else { throw ModelError.unsupportedArchitecture("\(type(of: model))") }
+        return engine
+    }
 
+    /// Against f32 over llama.cpp's top 10 of every reference prompt: typically within 0.1, at most 0.35 (one
+    /// token of the "class Stack" prompt measured 0.32 with Q8_0 activations on every row and an f16 KV cache,
+    /// as llama.cpp keeps it); against llama.cpp within 0.6.
     func testPredictionsStayWithinEightBitRoundingOfLlamaCppAndFloat32() throws {
         let model = try Self.model.get(), f32 = try Teacher.load()
+        var differences: [Float] = []
         for testCase in try Teacher.reference().next_token {
             let prompt = testCase.prompt_ids_with_bos
             let ours = try nextTokenLogprobs(model, prompt), reference = try nextTokenLogprobs(f32, prompt)
@@ -22,9 +31,11 @@ final class Gemma3Int8Tests: XCTestCase {
             for expected in testCase.top_logprobs.prefix(10) {
                 let id = Int(expected.id)
                 XCTAssertEqual(ours[id], expected.logprob, accuracy: 0.6, "\(testCase.prompt.debugDescription) vs llama.cpp")
-                XCTAssertEqual(ours[id], reference[id], accuracy: 0.3, "\(testCase.prompt.debugDescription) vs f32")
+                XCTAssertEqual(ours[id], reference[id], accuracy: 0.35, "\(testCase.prompt.debugDescription) vs f32")
+                differences.append(abs(ours[id] - reference[id]))
             }
         }
+        XCTAssertLessThan(differences.sorted()[differences.count / 2], 0.1, "median |Δ| to f32")
     }
 
     func testBitsPerByteMatchTheFloat32Teacher() throws {
@@ -59,12 +70,6 @@ final class Gemma3Int8Tests: XCTestCase {
                                      logits: .subset(model.vocabularySubset(ids: ids)))
         for t in 0..<tokens.count {
             for (s, id) in ids.enumerated() { XCTAssertEqual(rows[t * ids.count + s], batched[t * v + Int(id)]) }
-        }
-    }
-
-    func testLlamaRefusesInt8Numerics() {
-        XCTAssertThrowsError(try LlamaModel(file: GGUFFile(path: Fixtures.path("student-s-q8_0.gguf")), numerics: .int8)) {
-            XCTAssertTrue("\($0)".contains("int8 numerics are for Gemma 3"), "\($0)")
         }
     }
 }

@@ -111,7 +111,10 @@ final class SlidingWindowTests: XCTestCase {
                 XCTAssertEqual($0 as? ModelError, expected, line: line)
             }
         }
-        assertError(.missingKey("gemma3.attention.sliding_window"), drop: ["gemma3.attention.sliding_window"])
+        // as llama.cpp reads it: a file without a window has no sliding-window layers
+        let unwindowed = try tinyGemma(layers: 1, window: 4, pattern: 6, drop: ["gemma3.attention.sliding_window"])
+        XCTAssertNil(unwindowed.config.slidingWindow)
+        XCTAssertFalse(unwindowed.config.isSlidingWindowLayer(0))
         assertError(.missingTensor("blk.0.attn_q_norm.weight"), drop: ["blk.0.attn_q_norm.weight"])
         assertError(.missingTensor("blk.0.post_ffw_norm.weight"), drop: ["blk.0.post_ffw_norm.weight"])
         assertError(.badValue(key: "gemma3.attention.value_length",

@@ -77,6 +77,43 @@ final class F32KernelTests: XCTestCase {
         }
     }
 
+    /// Gemma's GeGLU against tanh-GELU in double, and into int8 activations as the down projection reads them.
+    func testGeGLUMatchesNaive() throws {
+        var rng = SeededGenerator(seed: 35)
+        for count in sizes {
+            var gate = rng.floats(count, in: -12...12)
+            gate[0] = -120
+            let up = rng.floats(count)
+            var naive = [Float](repeating: 0, count: count)
+            NaiveKernel.geGLU(&naive, gate, up, count: count)
+            for path in KernelPath.supported {
+                var fast = [Float](repeating: 0, count: count)
+                Kernel.geGLU(&fast, gate, up, count: count, path: path)
+                assertClose(fast, naive, absolute: 1e-5, relative: 1e-5, "\(path) n \(count)")
+            }
+        }
+        let rows = 2, columns = 64
+        let stacked = rng.floats(rows * 2 * columns, in: -6...6)
+        let naiveRows = try Q8Activations(capacity: rows, columns: columns)
+        stacked.withUnsafeBufferPointer { s in
+            NaiveKernel.gatedUnit(naiveRows, s.baseAddress!, s.baseAddress! + columns, rows: rows, columns: columns,
+                                  stride: 2 * columns, activation: .geluTanh)
+        }
+        for path in KernelPath.supported {
+            let fast = try Q8Activations(capacity: rows, columns: columns)
+            stacked.withUnsafeBufferPointer { s in
+                Kernel.gatedUnit(fast, s.baseAddress!, s.baseAddress! + columns, rows: rows, columns: columns,
+                                 stride: 2 * columns, activation: .geluTanh, path: path)
+            }
+            for t in 0..<rows {
+                for k in 0..<columns {
+                    XCTAssertEqual(fast.value(row: t, column: k), naiveRows.value(row: t, column: k),
+                                   accuracy: naiveRows.scales[t * 2 + k / 32] * 1.01 + 1e-6, "\(path)")
+                }
+            }
+        }
+    }
+
     func testSwiGLUIntoActivationsReadsStackedHalves() throws {
         var rng = SeededGenerator(seed: 34)
         let rows = 3, columns = 96

@@ -56,6 +56,43 @@ final class RoPEAndAttentionTests: XCTestCase {
         }
     }
 
+    /// A sliding window W: query t sees only positions start + t + 1 - W ... start + t, on every path, f32 and
+    /// f16 caches, prefill rows that cross the window's edge and decode far past it.
+    func testSlidingWindowAttentionMatchesNaive() {
+        var rng = SeededGenerator(seed: 43)
+        let pool = ThreadPool(threadCount: 2)
+        for (heads, kvHeads, headSize, start, tokens, window) in [(4, 1, 256, 0, 9, 4), (4, 1, 256, 600, 1, 512),
+                                                                  (2, 1, 32, 3, 20, 5), (8, 2, 64, 130, 3, 64)] {
+            let positions = start + tokens, cacheStride = kvHeads * headSize
+            let keys = rng.floats(positions * cacheStride, in: -2...2), values = rng.floats(positions * cacheStride)
+            let q = rng.floats(tokens * heads * headSize, in: -2...2)
+            var naive = [Float](repeating: 0, count: tokens * heads * headSize)
+            NaiveKernel.attention(&naive, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
+                                  kvHeads: kvHeads, headSize: headSize, window: window)
+            // the naive window is attention over the last W positions alone, for the last query
+            var last = [Float](repeating: 0, count: heads * headSize)
+            let first = positions - min(positions, window)
+            NaiveKernel.attention(&last, Array(q[((tokens - 1) * heads * headSize)...]), Array(keys[(first * cacheStride)...]),
+                                  Array(values[(first * cacheStride)...]), startPosition: positions - 1 - first, tokens: 1,
+                                  heads: heads, kvHeads: kvHeads, headSize: headSize)
+            assertClose(Array(naive[((tokens - 1) * heads * headSize)...]), last, absolute: 1e-6, relative: 1e-6, "naive")
+            let halfKeys = keys.map { Float16($0) }, halfValues = values.map { Float16($0) }
+            var halfNaive = naive
+            NaiveKernel.attention(&halfNaive, q, halfKeys, halfValues, startPosition: start, tokens: tokens, heads: heads,
+                                  kvHeads: kvHeads, headSize: headSize, window: window)
+            for (pool, path) in [nil, pool].flatMap({ p in KernelPath.supported.map { (p, $0) } }) {
+                let label = "\(path) HS \(headSize) start \(start) T \(tokens) W \(window)"
+                var fast = [Float](repeating: .nan, count: naive.count)
+                Kernel.attention(&fast, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
+                                 kvHeads: kvHeads, headSize: headSize, window: window, pool: pool, path: path)
+                assertClose(fast, naive, absolute: 1e-5, relative: 1e-4, label)
+                Kernel.attention(&fast, q, halfKeys, halfValues, startPosition: start, tokens: tokens, heads: heads,
+                                 kvHeads: kvHeads, headSize: headSize, window: window, pool: pool, path: path)
+                assertClose(fast, halfNaive, absolute: 1e-5, relative: 1e-4, "f16 " + label)
+            }
+        }
+    }
+
     func testF16CacheAttentionMatchesNaiveOnEveryPath() {
         var rng = SeededGenerator(seed: 42)
         let pool = ThreadPool(threadCount: 2)

@@ -46,9 +46,20 @@ final class ModelLoaderTests: XCTestCase {
         XCTAssertEqual(refusal("/nonexistent.gguf")?.apiError.status.code, 400)
     }
 
-    func testOnlyLlamaStudentsUnderTheBudgetAreServed() throws {
-        let gemma = try StudentFiles.variant("gemma.gguf", metadata: ["general.architecture": .string("gemma3")])
-        XCTAssertEqual(refusal(gemma), .unsupportedArchitecture("gemma3"))
+    func testOnlyLlamaAndGemma3StudentsUnderTheBudgetAreServed() throws {
+        let gpt2 = try StudentFiles.variant("gpt2.gguf", metadata: ["general.architecture": .string("gpt2")])
+        XCTAssertEqual(refusal(gpt2), .unsupportedArchitecture("gpt2"))
+        XCTAssertTrue(refusal(gpt2)?.description.contains("only llama and gemma3 students") ?? false)
+        let gemma = try ModelLoader(options: ModelLoadOptions()).load(path: StudentFiles.randomStudent("g", architecture: "gemma3"))
+        XCTAssertEqual(gemma.config.architecture, .gemma3)
+        XCTAssert(gemma.engine is Int8ServingEngine)
+        // the teacher is a gemma3 file too, and the parameter budget keeps it out
+        let teacher = ServerFixtures.packageRoot.appendingPathComponent("models/teacher/gemma-3-270m-q4_k_m.gguf").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: teacher), "run `make teacher` first")
+        XCTAssertEqual(refusal(teacher)?.code, "model_too_large")
+        // a llama file relabelled gemma3 lacks what gemma3 needs, and says what
+        let relabelled = try StudentFiles.variant("gemma.gguf", metadata: ["general.architecture": .string("gemma3")])
+        XCTAssertEqual(refusal(relabelled)?.code, "invalid_model")
         let large = refusal(ServerFixtures.studentPath, options: ModelLoadOptions(maxParameters: 7_000_000))
         XCTAssertEqual(large, .tooLarge(parameters: 7_604_480, limit: 7_000_000))
         XCTAssertTrue(large?.description.contains("--max-params") ?? false)

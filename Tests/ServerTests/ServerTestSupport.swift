@@ -25,7 +25,7 @@ enum ServerFixtures {
     }()
 
     /// The int8 model the server runs, used directly as the oracle for what the server sends.
-    static var model: Int8LlamaModel { (student.engine as! Int8ServingEngine).model }
+    static var model: Int8TransformerModel { (student.engine as! Int8ServingEngine).model }
 
     /// The same model behind another engine (a slow or failing one), under its own version.
     static func model(engine: any ServingEngine, version: String = "test-engine") -> LoadedModel {

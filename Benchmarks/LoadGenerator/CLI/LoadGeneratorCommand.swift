@@ -10,6 +10,7 @@ enum LoadGeneratorCommand {
         SUBCOMMANDS:
           run                     Drive a server with streaming completions and report latencies
           chart                   Draw the SVG charts of a benchmark results file
+          soak                    Hours of mixed traffic and reloads; RSS, descriptors, queue and latency per window
 
         See 'distillery-loadgen <subcommand> --help' for a subcommand's options.
         """
@@ -26,6 +27,10 @@ enum LoadGeneratorCommand {
                 if rest.contains("-h") || rest.contains("--help") { print(RunCommand.help); return 0 }
                 let parsed = try Arguments(rest, valueOptions: RunCommand.valueOptions, flagOptions: RunCommand.flagOptions)
                 return try RunCommand(parsed).run()
+            case "soak":
+                if rest.contains("-h") || rest.contains("--help") { print(SoakCommand.help); return 0 }
+                let parsed = try Arguments(rest, valueOptions: SoakCommand.valueOptions, flagOptions: [])
+                return try SoakCommand(parsed).run()
             case "chart":
                 if rest.contains("-h") || rest.contains("--help") { print(ChartCommand.help); return 0 }
                 let parsed = try Arguments(rest, valueOptions: ChartCommand.valueOptions, flagOptions: [])

@@ -8,6 +8,8 @@ struct CompletionRequestBuilder {
     var maxTokens: Int
     var temperature: Double
     var ignoreEOS: Bool
+    /// Server-sent events (the default), or one JSON response.
+    var stream = true
     /// Fields merged into every body last (e.g. `{"cache_prompt": false}` for llama-server).
     var extraFields: [String: Any] = [:]
 
@@ -16,9 +18,9 @@ struct CompletionRequestBuilder {
             "prompt": prompt,
             "max_tokens": maxTokens,
             "temperature": temperature,
-            "stream": true,
-            "stream_options": ["include_usage": true],
+            "stream": stream,
         ]
+        if stream { fields["stream_options"] = ["include_usage": true] }
         if let model { fields["model"] = model }
         // llama-server and distillery honour ignore_eos; OpenAI-style servers ignore unknown fields.
         if ignoreEOS { fields["ignore_eos"] = true }

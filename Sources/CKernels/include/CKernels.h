@@ -85,6 +85,11 @@ void ck_f32_to_f16_avx2(uint16_t *out, const float *x, size_t count);
 void ck_swiglu_avx512(float *out, const float *gate, const float *up, size_t count);
 void ck_swiglu_avx2(float *out, const float *gate, const float *up, size_t count);
 
+/// out[i] = gelu(gate[i]) * up[i] with GELU's tanh approximation (Gemma's GeGLU), written as
+/// g * sigmoid(2 sqrt(2/pi) (g + 0.044715 g^3)); out may alias gate or up.
+void ck_geglu_avx512(float *out, const float *gate, const float *up, size_t count);
+void ck_geglu_avx2(float *out, const float *gate, const float *up, size_t count);
+
 /// out = softmax(x), max subtracted first; out may alias x; count >= 1.
 void ck_softmax_avx512(float *out, const float *x, size_t count);
 void ck_softmax_avx2(float *out, const float *x, size_t count);

@@ -71,12 +71,12 @@ extension DistillationPipeline {
     }
 
     /// The student as the Engine runs it from a GGUF in memory: the f32 reference over f32 weights, or Q8_0
-    /// weights (what serving loads), gemma3 with its products on the int8 kernels.
+    /// weights (what serving loads), gemma3 on the int8 engine the server runs it with.
     func engine(_ model: TrainingModel, vocabulary: StudentVocabulary, weights: GGMLType) throws -> any LanguageModel {
         let writer = try StudentGGUF.writer(model: model, vocabulary: vocabulary.trimmed.vocabulary, weightType: weights,
                                             name: "evaluation")
         let file = try GGUFFile(mapped: MappedFile(contents: writer.serialized()))
-        if weights == .q8_0, model.config.isGemma { return try Gemma3Model(file: file, numerics: .int8, threads: options.threads) }
+        if weights == .q8_0, model.config.isGemma { return try loadServingModel(file: file, threads: options.threads) }
         return try loadReferenceModel(file: file)
     }
 

@@ -4,10 +4,11 @@ import GGUF
 /// only when all of it matches this run, and refused otherwise, so targets of different teachers,
 /// vocabularies, k, temperatures or data are never mixed.
 public struct CacheIdentity: Codable, Sendable, Equatable {
-    /// 3: the header says what the targets did with the teacher's probability outside the student's vocabulary
-    /// (`outsideVocabulary`); 2: targets from a Gemma teacher whose products run on the int8 kernels
-    /// (`Numerics.int8`), that probability renormalized away; 1: f32 products.
-    public static let currentFormat = 3
+    /// 4: targets from a Gemma teacher on the int8 engine (`loadTeacherModel`: f16 KV cache, Q8_0 activations),
+    /// and the header says what they did with the teacher's probability outside the student's vocabulary
+    /// (`outsideVocabulary`); 3: one of the two; 2: its products alone on the int8 kernels, that probability
+    /// renormalized away; 1: f32 products.
+    public static let currentFormat = 4
 
     public var format: Int
     /// SHA-256 of each teacher file, in --teacher order (weights are applied later, by the loss).

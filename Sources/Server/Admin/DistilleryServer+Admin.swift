@@ -94,6 +94,7 @@ extension DistilleryServer {
         json.field("version", model.version)
         json.field("path", model.path)
         json.field("name", model.name)
+        json.field("architecture", model.config.architecture.rawValue)
         json.field("parameters", model.parameterCount)
         json.field("loaded_at", AccessLog.timestamp(model.loadedAt))
         json.field("in_flight", model.inFlightRequests)

@@ -1,9 +1,9 @@
 import Engine
 
-/// The int8 student engine, with the fused multi-sequence decode step: one pass over the weights advances
+/// The int8 student engine (llama and gemma3), with the fused multi-sequence decode step: one pass over the weights advances
 /// every decoding slot, which is what continuous batching buys on a model whose decode is bound by weight reads.
 package final class Int8ServingEngine: ServingEngine {
-    package let model: Int8LlamaModel
+    package let model: Int8TransformerModel
     /// Reused every step so the decode loop allocates nothing. Only the engine thread decodes (DESIGN.md,
     /// decision 3), and the states it holds belong to that thread's slots: no lock is needed.
     nonisolated(unsafe) private var scratch = StepScratch()
@@ -12,10 +12,10 @@ package final class Int8ServingEngine: ServingEngine {
         var batch: Int8DecodeBatch?
         var tokens: [Int32] = []
         var positions: [Int] = []
-        var states: [Int8LlamaState] = []
+        var states: [Int8TransformerState] = []
     }
 
-    package init(_ model: Int8LlamaModel) {
+    package init(_ model: Int8TransformerModel) {
         self.model = model
     }
 
@@ -32,7 +32,8 @@ package final class Int8ServingEngine: ServingEngine {
     }
 
     package func canReuse(_ state: any ModelState, contextLength: Int) -> Bool {
-        (state as? Int8LlamaState)?.contextLength == contextLength
+        guard let state = state as? Int8TransformerState else { return false }
+        return state.contextLength == contextLength && state.config == config
     }
 
     package func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
@@ -57,7 +58,7 @@ package final class Int8ServingEngine: ServingEngine {
             scratch.positions.removeAll(keepingCapacity: true)
             scratch.states.removeAll(keepingCapacity: true)
             for step in steps {
-                guard let state = step.state as? Int8LlamaState else { return false }
+                guard let state = step.state as? Int8TransformerState else { return false }
                 scratch.tokens.append(step.token)
                 scratch.positions.append(step.position)
                 scratch.states.append(state)
@@ -79,8 +80,8 @@ package final class Int8ServingEngine: ServingEngine {
         if !fused { decodeOneByOne(steps, consume: consume) }
     }
 
-    private func own(_ state: any ModelState) throws(InferenceError) -> Int8LlamaState {
-        guard let state = state as? Int8LlamaState else { throw .stateMismatch("it was made by another engine") }
+    private func own(_ state: any ModelState) throws(InferenceError) -> Int8TransformerState {
+        guard let state = state as? Int8TransformerState else { throw .stateMismatch("it was made by another engine") }
         return state
     }
 }

@@ -8,7 +8,7 @@ public enum ModelLoadError: Error, Equatable, CustomStringConvertible, APIErrorC
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
     case invalidGGUF(path: String, GGUFError)
-    /// The server only serves llama-architecture students (DESIGN.md, decision 2).
+    /// The server only serves llama and gemma3 students, the families the int8 engine runs (DESIGN.md, decision 2).
     case unsupportedArchitecture(String?)
     case tooLarge(parameters: Int, limit: Int)
     case notInt8(tensor: String, type: String)
@@ -26,7 +26,7 @@ public enum ModelLoadError: Error, Equatable, CustomStringConvertible, APIErrorC
         case .unreadable(let path, let reason): "cannot read model file \(path): \(reason)"
         case .invalidGGUF(let path, let error): "\(path) is not a valid GGUF file: \(error)"
         case .unsupportedArchitecture(let name):
-            "only llama-architecture students can be served, this file is \(name.map { "'\($0)'" } ?? "of unknown architecture") (a teacher is never served)"
+            "only llama and gemma3 students can be served, this file is \(name.map { "'\($0)'" } ?? "of unknown architecture") (a teacher is never served)"
         case .tooLarge(let parameters, let limit):
             "the model has \(parameters) parameters, over the limit of \(limit) (--max-params); the server only serves compact students"
         case .notInt8(let tensor, let type):

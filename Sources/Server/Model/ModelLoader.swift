@@ -47,7 +47,7 @@ public struct ModelLoader: Sendable {
         self.makeEngine = makeEngine
     }
 
-    /// GGUF parses, llama architecture, under the parameter budget, int8 weights, a tokenizer that fits the
+    /// GGUF parses, llama or gemma3 architecture, under the parameter budget, int8 weights, a tokenizer that fits the
     /// model, a smoke forward pass with finite logits, and the optional quality gate.
     public func load(path: String) throws(ModelLoadError) -> LoadedModel {
         let mapped: MappedFile
@@ -64,7 +64,9 @@ public struct ModelLoader: Sendable {
         } catch {
             throw .invalidGGUF(path: path, error)
         }
-        guard file.architecture == "llama" else { throw .unsupportedArchitecture(file.architecture) }
+        guard let name = file.architecture, ModelConfig.Architecture(rawValue: name) != nil else {
+            throw .unsupportedArchitecture(file.architecture)
+        }
         guard file.parameterCount <= options.maxParameters else {
             throw .tooLarge(parameters: file.parameterCount, limit: options.maxParameters)
         }

@@ -11,7 +11,7 @@ struct BenchCommand: Command {
         options: [
             CommonOptions.model,
             .value("-t", "--threads", name: "N",
-                   help: "Threads of every step (default: 1 or \(Int8LlamaModel.defaultThreadCount), whichever measures faster)"),
+                   help: "Threads of every step (default: 1 or \(Int8TransformerModel.defaultThreadCount), whichever measures faster)"),
             .value("-p", "--prompt-tokens", name: "P", help: "Prompt tokens prefilled in one batch", default: "128"),
             .value("-n", "--gen-tokens", name: "G", help: "Tokens decoded one at a time", default: "128"),
             .value("-r", "--repeat", name: "R", help: "Timed repetitions; the median is reported", default: "5"),
@@ -42,8 +42,11 @@ struct BenchCommand: Command {
 
     func run() throws {
         let file = try GGUFFile(path: modelPath)
-        // Teachers (Gemma 3) run with their products on the int8 kernels, attention on OpenBLAS.
-        guard file.architecture == "llama" else { return try runReference(loadTeacherModel(file: file, threads: threads)) }
+        // Students (llama, or Q8_0 gemma3) run on the int8 engine; a teacher (a Gemma 3 in other types) on its
+        // distillation path, products on the int8 kernels and attention on OpenBLAS.
+        guard file.architecture == "llama" || file.hasOnlyQ8_0Matrices || quantize else {
+            return try runReference(loadTeacherModel(file: file, threads: threads))
+        }
         let model = try loadServingModel(file: file, quantize: quantize, threads: threads, activations: activations)
         let longest = max(benchmark.promptTokens, benchmark.generatedTokens)
         guard longest <= model.config.contextLength else {

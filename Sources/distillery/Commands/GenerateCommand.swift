@@ -60,7 +60,7 @@ struct GenerateCommand: Command {
     func run() throws {
         let file = try GGUFFile(path: modelPath)
         let tokenizer = try Tokenizer(gguf: file)
-        if file.architecture == "llama" && !reference && file.hasOnlyQ8_0Matrices {
+        if !reference && file.hasOnlyQ8_0Matrices {
             // the int8 engine the server runs students with
             try generate(with: loadServingModel(file: file, threads: threads, activations: activations), tokenizer: tokenizer)
         } else if file.architecture == "llama" || reference {

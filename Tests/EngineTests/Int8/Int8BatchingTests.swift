@@ -9,7 +9,7 @@ final class Int8BatchingTests: XCTestCase {
 
     func testPrefillEqualsTokenByToken() throws {
         let tokens = longPrompt
-        XCTAssertGreaterThan(tokens.count, Int8LlamaModel.prefillChunk)      // crosses a chunk boundary
+        XCTAssertGreaterThan(tokens.count, Int8TransformerModel.prefillChunk)      // crosses a chunk boundary
         let single = model.makeState(contextLength: 256)
         let expected = try model.forwardTokenByToken(tokens: tokens, startPosition: 0, state: single, logits: .allTokens)
 
@@ -47,7 +47,7 @@ final class Int8BatchingTests: XCTestCase {
     func testAPromptPrefilledInPiecesEqualsOnePrefill() throws {
         let tokens = Array(longPrompt.prefix(40))
         let cuts = [0, 1, 17, 39, 40]
-        func prefilled(_ pieces: LogitSelection) throws -> (logits: [Float], state: Int8LlamaState) {
+        func prefilled(_ pieces: LogitSelection) throws -> (logits: [Float], state: Int8TransformerState) {
             let state = model.makeState(contextLength: 64)
             var logits: [Float] = []
             for (start, end) in zip(cuts, cuts.dropFirst()) {
@@ -98,10 +98,10 @@ final class Int8BatchingTests: XCTestCase {
     }
 
     func testOneThreadAndTwoThreadsAgree() throws {
-        let oneThread = try Int8LlamaModel(file: Fixtures.studentFile, threads: 1)
+        let oneThread = try Int8TransformerModel(file: Fixtures.studentFile, threads: 1)
         XCTAssertEqual(oneThread.threadCount, 1)
         XCTAssertEqual(model.threadCount, min(2, ProcessInfo.processInfo.activeProcessorCount))
-        let adaptive = try Int8LlamaModel(file: Fixtures.studentFile)
+        let adaptive = try Int8TransformerModel(file: Fixtures.studentFile)
         XCTAssertFalse(model.adaptsThreads)
         XCTAssertEqual(adaptive.adaptsThreads, ProcessInfo.processInfo.activeProcessorCount > 1)
         let prompt = longPrompt

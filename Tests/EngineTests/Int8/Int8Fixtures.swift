@@ -16,9 +16,9 @@ extension Fixtures {
     /// The same with Q8_0 activations on every row: llama.cpp's arithmetic.
     static let int8StudentQ8_0 = loadInt8Student(activations: .q8_0)
 
-    private static func loadInt8Student(activations: ActivationPrecision) -> Int8LlamaModel {
+    private static func loadInt8Student(activations: ActivationPrecision) -> Int8TransformerModel {
         do {
-            return try Int8LlamaModel(file: studentFile, threads: 2, activations: activations)
+            return try Int8TransformerModel(file: studentFile, threads: 2, activations: activations)
         } catch {
             fatalError("cannot load the student fixture: \(error)")
         }

@@ -17,10 +17,10 @@ final class Int8KernelPathTests: XCTestCase {
 
     func testEveryKernelPathGivesTheSameTokens() throws {
         for (activations, shortPromptTolerance) in [(ActivationPrecision.q8_0, Float(1e-5)), (.correctedLogitRows, 5e-3)] {
-            let reference = try Int8LlamaModel(file: Fixtures.studentFile, threads: 1, kernelPath: .best,
+            let reference = try Int8TransformerModel(file: Fixtures.studentFile, threads: 1, kernelPath: .best,
                                                activations: activations)
             for path in KernelPath.supported {
-                let model = try Int8LlamaModel(file: Fixtures.studentFile, threads: 2, kernelPath: path,
+                let model = try Int8TransformerModel(file: Fixtures.studentFile, threads: 2, kernelPath: path,
                                                activations: activations)
                 XCTAssertEqual(model.kernelPath, path.rawValue)
                 for (n, testCase) in cases.enumerated() {
@@ -44,7 +44,7 @@ final class Int8KernelPathTests: XCTestCase {
 
     /// Greedy decoding with `model` follows `reference` token for token, or leaves it where the reference's
     /// two candidates were within 0.1 nats.
-    private func assertGreedyAgreesUntilNearTie(_ model: Int8LlamaModel, _ reference: Int8LlamaModel,
+    private func assertGreedyAgreesUntilNearTie(_ model: Int8TransformerModel, _ reference: Int8TransformerModel,
                                                 _ prompt: [Int32], _ label: String) throws {
         let expected = try greedyIDs(reference, prompt, count: 16)
         let ours = try greedyIDs(model, prompt, count: 16)

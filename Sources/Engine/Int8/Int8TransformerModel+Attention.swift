@@ -1,6 +1,6 @@
 import Kernels
 
-extension Int8LlamaModel {
+extension Int8TransformerModel {
     /// RoPE, the cache write and attention of one layer, for each sequence in the step. A decode step splits
     /// its attention over the pool by KV head (one sequence) or by sequence (several) through a job context,
     /// which allocates nothing; prefill hands its (token, head) pairs to the attention kernel's own split.
@@ -24,14 +24,22 @@ extension Int8LlamaModel {
         }
     }
 
-    /// Rotates q and k of rows row..<row + rows, consecutive tokens of `state` from `start`, and writes
-    /// their keys and values into its f16 cache.
-    private func rotateAndCache(_ w: Int8Workspace, row: Int, rows: Int, layer l: Int, state: Int8LlamaState, start: Int) {
-        let QL = config.queryLength, KVL = config.kvLength, stride = QL + 2 * KVL
+    /// Normalizes (where the layer has head norms) and rotates q and k of rows row..<row + rows, consecutive
+    /// tokens of `state` from `start`, and writes their keys and values into its f16 cache.
+    private func rotateAndCache(_ w: Int8Workspace, row: Int, rows: Int, layer l: Int, state: Int8TransformerState, start: Int) {
+        let QL = config.queryLength, KVL = config.kvLength, stride = QL + 2 * KVL, HS = config.headSize
         let q = w.qkv.pointer + row * stride
+        if let queryNorm = layers[l].queryNorm, let keyNorm = layers[l].keyNorm {
+            for t in 0..<rows {
+                let qt = q + t * stride
+                Kernel.rmsNorm(qt, qt, queryNorm.pointer, rows: config.headCount, columns: HS, epsilon: config.normEpsilon)
+                Kernel.rmsNorm(qt + QL, qt + QL, keyNorm.pointer, rows: config.kvHeadCount, columns: HS,
+                               epsilon: config.normEpsilon)
+            }
+        }
         // q and k heads are adjacent in each row
-        Kernel.rope(q, rope, startPosition: start, tokens: rows, heads: config.headCount + config.kvHeadCount,
-                    headSize: config.headSize, tokenStride: stride)
+        Kernel.rope(q, rope(layer: l), startPosition: start, tokens: rows, heads: config.headCount + config.kvHeadCount,
+                    headSize: HS, tokenStride: stride)
         for t in 0..<rows {
             let k = q + t * stride + QL
             Kernel.convert(state.key(layer: l, position: start + t), k, count: KVL, path: path)
@@ -39,8 +47,9 @@ extension Int8LlamaModel {
         }
     }
 
-    /// Causal attention of those rows over positions 0...start + t, for the query heads of `kvHeads`.
-    private func attend(_ w: Int8Workspace, row: Int, rows: Int, layer l: Int, state: Int8LlamaState, start: Int,
+    /// Causal attention of those rows over positions 0...start + t (the last `attentionWindow` of them on a
+    /// sliding-window layer), for the query heads of `kvHeads`.
+    private func attend(_ w: Int8Workspace, row: Int, rows: Int, layer l: Int, state: Int8TransformerState, start: Int,
                         kvHeads: Range<Int>, pool: ThreadPool?) {
         let HS = config.headSize, group = config.headsPerKVHead
         let QL = config.queryLength, KVL = config.kvLength, stride = QL + 2 * KVL
@@ -49,7 +58,7 @@ extension Int8LlamaModel {
                          state.key(layer: l, position: 0) + firstKV, state.value(layer: l, position: 0) + firstKV,
                          startPosition: start, tokens: rows, heads: kvHeads.count * group, kvHeads: kvHeads.count,
                          headSize: HS, queryStride: stride, outputStride: QL, cacheStride: KVL,
-                         scale: config.attentionScale, pool: pool, path: path)
+                         scale: config.attentionScale, window: config.attentionWindow(layer: l), pool: pool, path: path)
     }
 
     /// A decode step's attention goes to the pool from this many multiply-adds (NH · positions · HS): about
@@ -59,7 +68,7 @@ extension Int8LlamaModel {
 
     /// What each participant of a decode step's parallel attention reads.
     private struct AttentionJob {
-        let model: Int8LlamaModel
+        let model: Int8TransformerModel
         let workspace: Int8Workspace
         let layer: Int
         let layout: RowLayout

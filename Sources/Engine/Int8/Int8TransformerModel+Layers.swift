@@ -3,16 +3,16 @@ import Kernels
 /// Which sequence, and which position, each row of a forward step belongs to.
 enum RowLayout {
     /// Rows are consecutive tokens of one sequence from `start` (prefill, or one decoded token).
-    case sequence(Int8LlamaState, start: Int)
+    case sequence(Int8TransformerState, start: Int)
     /// Row b is the next token of states[b], at positions[b] (a batched decode step).
-    case independent([Int8LlamaState], [Int])
+    case independent([Int8TransformerState], [Int])
 }
 
-extension Int8LlamaModel {
+extension Int8TransformerModel {
     /// The decoder layers over R rows whose embeddings are in `w.residual` (R, C); leaves the final
     /// residual there. Rows from `logitRowsFrom` on are those whose logits will be read, which
-    /// `activationPrecision` may quantize more finely. Reads like the reference `LlamaModel.forward`, with
-    /// products stacked and int8.
+    /// `activationPrecision` may quantize more finely. Reads like the references `LlamaModel.forward` and
+    /// `Gemma3Model.forward`, with products stacked and int8.
     func runLayers(_ w: Int8Workspace, rows: Int, layout: RowLayout, logitRowsFrom: Int, pool: ThreadPool?) {
         let C = config.embeddingLength, FF = config.feedForwardLength, eps = config.normEpsilon
         correctLogitRows(w, from: logitRowsFrom)
@@ -27,30 +27,38 @@ extension Int8LlamaModel {
             // RoPE, cache write, grouped-query attention, per sequence
             attend(w, layer: l, rows: rows, layout: layout, pool: pool)
 
-            // output projection, residual
+            // output projection, post-attention rmsnorm (Gemma), residual
             w.heads.quantize(w.attended.pointer, rows: rows)
             Kernel.matMul(projected, layer.output, w.heads, pool: pool, path: path)
+            if let norm = layer.postAttentionNorm {
+                Kernel.rmsNorm(projected, projected, norm.pointer, rows: rows, columns: C, epsilon: eps)
+            }
             add(residual, projected, count: rows * C)
 
             // ffn rmsnorm, gate and up in one product
             Kernel.rmsNorm(w.channels, residual, layer.ffnNorm.pointer, rows: rows, columns: C, epsilon: eps)
             Kernel.matMul(projected, layer.gateUp, w.channels, pool: pool, path: path)
 
-            // SwiGLU quantized for the down projection, residual
-            Kernel.swiGLU(w.hidden, projected, projected + FF, rows: rows, columns: FF, stride: 2 * FF, path: path)
+            // SwiGLU or GeGLU quantized for the down projection, post-ffn rmsnorm (Gemma), residual
+            Kernel.gatedUnit(w.hidden, projected, projected + FF, rows: rows, columns: FF, stride: 2 * FF,
+                             activation: gate, path: path)
             Kernel.matMul(projected, layer.down, w.hidden, pool: pool, path: path)
+            if let norm = layer.postFFNNorm {
+                Kernel.rmsNorm(projected, projected, norm.pointer, rows: rows, columns: C, epsilon: eps)
+            }
             add(residual, projected, count: rows * C)
         }
     }
 
-    /// out (rows, V) = head · rmsnorm(residual rows firstRow..<firstRow + rows).
+    /// out (rows, V) = head · rmsnorm(residual rows firstRow..<firstRow + rows); `head` may be a vocabulary
+    /// subset's rows instead (rows, S).
     func computeLogits(_ out: UnsafeMutablePointer<Float>, _ w: Int8Workspace, firstRow: Int, rows: Int,
-                       pool: ThreadPool?) {
+                       head: Q8Matrix? = nil, pool: ThreadPool?) {
         let C = config.embeddingLength
         correctLogitRows(w, from: 0)
         Kernel.rmsNorm(w.channels, w.residual.pointer + firstRow * C, outputNorm.pointer, rows: rows, columns: C,
                        epsilon: config.normEpsilon)
-        Kernel.matMul(out, head, w.channels, pool: pool, path: path)
+        Kernel.matMul(out, head ?? self.head, w.channels, pool: pool, path: path)
     }
 
     /// The workspace's products from here on correct rows from `row` on, if this model corrects logit rows.

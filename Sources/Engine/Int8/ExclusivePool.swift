@@ -21,9 +21,3 @@ final class ExclusivePool: Sendable {
         return try body(pool)
     }
 }
-
-/// What a batched forward's products need to run on the int8 kernels (`Numerics.int8`).
-struct Int8Step {
-    let pool: ThreadPool?
-    let scratch: BatchScratch
-}

@@ -19,7 +19,7 @@ public final class Int8DecodeBatch {
     }
 }
 
-extension Int8LlamaModel {
+extension Int8TransformerModel {
     /// A batch for `decodeStep` of up to `capacity` sequences at once (at least 1).
     public func makeDecodeBatch(capacity: Int) -> Int8DecodeBatch {
         Int8DecodeBatch(config: config, capacity: max(1, capacity))
@@ -29,7 +29,7 @@ extension Int8LlamaModel {
     /// caches hold positions 0..<positions[b]. Every weight matrix is read once for all B rows, which is
     /// what makes serving B streams cost little more than one: decode is bound by reading weights.
     /// Returns the logits (B, V), row b for sequence b, valid until the batch's next step. Allocates nothing.
-    public func decodeStep(tokens: [Int32], positions: [Int], states: [Int8LlamaState],
+    public func decodeStep(tokens: [Int32], positions: [Int], states: [Int8TransformerState],
                            batch: Int8DecodeBatch) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         let B = tokens.count
         guard B > 0 else { throw .emptyBatch }
@@ -51,7 +51,7 @@ extension Int8LlamaModel {
         }
 
         let w = batch.workspace, C = config.embeddingLength
-        for b in 0..<B { embedding.dequantizeRow(w.residual.pointer + b * C, row: Int(tokens[b])) }
+        for b in 0..<B { embed(w.residual.pointer + b * C, token: tokens[b]) }
         withPool(rows: B) { pool in
             runLayers(w, rows: B, layout: .independent(states, positions), logitRowsFrom: 0, pool: pool)
             computeLogits(w.logits.pointer, w, firstRow: 0, rows: B, pool: pool)

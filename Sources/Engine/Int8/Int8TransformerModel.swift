@@ -3,7 +3,11 @@ import GGUF
 import Kernels
 import Synchronization
 
-/// LLaMA on the int8 kernels, the engine the server runs students with. Weights are Q8_0 repacked once at
+/// The int8 transformer engine the server runs students with, for both families a student can have: LLaMA
+/// and Gemma 3. What differs between them is data read from the file (`ModelConfig`, and which norm tensors
+/// exist): norms before each branch only, or after it too; RMSNorm of each query and key head; SiLU or tanh-GELU
+/// gate; embedding scale; RoPE pairing, and each layer's RoPE base and sliding window; a tied output.
+/// The f32 references (`LlamaModel`, `Gemma3Model`) are its oracles. Weights are Q8_0 repacked once at
 /// load; every product quantizes its input to int8 blocks on the fly (as llama.cpp's Q8_0 path does, with a
 /// second int8 term on the rows whose logits are read: `ActivationPrecision`) and accumulates in int32; norms,
 /// RoPE, softmax and attention stay in f32 SIMD over an f16 KV cache.
@@ -14,8 +18,8 @@ import Synchronization
 ///
 /// Immutable after loading and shared by every request; the thread pool serves one caller at a time, and a
 /// caller that finds it busy runs its step on its own thread instead of waiting.
-public final class Int8LlamaModel: LanguageModel {
-    public typealias State = Int8LlamaState
+public final class Int8TransformerModel: LanguageModel {
+    public typealias State = Int8TransformerState
 
     /// At most this many threads by default (fewer on fewer cores), each step using one or all of them,
     /// whichever `ThreadingPolicy` measures faster at the time (Benchmarks/README.md).
@@ -32,7 +36,10 @@ public final class Int8LlamaModel: LanguageModel {
     let embedding: Q8Matrix          // (V, C)
     let outputNorm: FloatBuffer      // (C)
     let head: Q8Matrix               // (V, C), the embedding itself when tied
-    let rope: RoPETable              // (P, R / 2)
+    /// RoPE angles of global layers, and of sliding-window layers (the same table when the bases agree).
+    let globalRope: RoPETable, localRope: RoPETable   // (P, R / 2)
+    /// The feed-forward gate's nonlinearity.
+    let gate: GateActivation
     private let sharedPool: ExclusivePool
     var pool: ThreadPool? { sharedPool.pool }
     /// The instruction set every kernel call uses.
@@ -43,7 +50,7 @@ public final class Int8LlamaModel: LanguageModel {
     private let decodePolicy: ThreadingPolicy?, batchPolicy: ThreadingPolicy?
     private let spareWorkspace = Mutex<Int8Workspace?>(nil)
 
-    /// Loads a `llama` GGUF. Weight matrices must be Q8_0 unless `quantize` is set, which converts any other
+    /// Loads a `llama` or `gemma3` GGUF. Weight matrices must be Q8_0 unless `quantize` is set, which converts any other
     /// type to Q8_0 (as `llama-quantize` would). `threads` fixes the threads of every step (at most one per core);
     /// without it each step uses one thread or `defaultThreadCount`, whichever runs faster at the time.
     /// `kernelPath` defaults to the fastest this CPU runs (or `DISTILLERY_KERNELS`); tests pin each one.
@@ -53,7 +60,6 @@ public final class Int8LlamaModel: LanguageModel {
             throw .unavailableKernels("the \(kernelPath) kernels cannot run on this CPU")
         }
         let config = try ModelConfig(file: file)
-        guard config.architecture == .llama else { throw .unsupportedArchitecture(file.architecture) }
         for (what, width) in [("embedding length", config.embeddingLength), ("query width", config.queryLength),
                               ("feed-forward length", config.feedForwardLength)] where width % 32 != 0 {
             throw .inconsistent("the \(what) \(width) is not a multiple of 32, which Q8_0 blocks need")
@@ -65,13 +71,14 @@ public final class Int8LlamaModel: LanguageModel {
         head = file.tensor(named: "output.weight") == nil
             ? embedding : try loader.matrix("output.weight", rows: V, columns: C)
         var layers: [Int8LayerWeights] = []
-        for l in 0..<config.layerCount { layers.append(try Int8LayerWeights(loader, layer: l, config: config)) }
-        do {
-            rope = try RoPETable(maxPositions: config.contextLength, dimensions: config.ropeDimensionCount,
-                                 base: config.ropeBase, style: .adjacentPairs)
-        } catch {
-            throw .inconsistent("RoPE: \(error)")
+        for l in 0..<config.layerCount {
+            let layer = try Int8LayerWeights(loader, layer: l, config: config)
+            if config.architecture == .gemma3 { try Self.checkGemmaNorms(layer, layer: l) }
+            layers.append(layer)
         }
+        globalRope = try Self.ropeTable(config, base: config.ropeBase)
+        localRope = config.localRopeBase == config.ropeBase ? globalRope : try Self.ropeTable(config, base: config.localRopeBase)
+        gate = config.architecture == .gemma3 ? .geluTanh : .silu
         self.config = config
         self.layers = layers
         path = kernelPath
@@ -84,8 +91,35 @@ public final class Int8LlamaModel: LanguageModel {
         batchPolicy = adaptive ? .forBatches() : nil
     }
 
-    public func makeState(contextLength: Int?) -> Int8LlamaState {
-        Int8LlamaState(config: config, contextLength: contextLength)
+    private static func ropeTable(_ config: ModelConfig, base: Float) throws(ModelError) -> RoPETable {
+        do {
+            return try RoPETable(maxPositions: config.contextLength, dimensions: config.ropeDimensionCount, base: base,
+                                 style: config.ropeStyle == .halves ? .halves : .adjacentPairs)
+        } catch {
+            throw .inconsistent("RoPE: \(error)")
+        }
+    }
+
+    /// Gemma 3 normalizes query and key heads and both branches' outputs: a file without those norms is broken.
+    private static func checkGemmaNorms(_ weights: Int8LayerWeights, layer l: Int) throws(ModelError) {
+        let norms = [("attn_q_norm", weights.queryNorm), ("post_attention_norm", weights.postAttentionNorm),
+                     ("post_ffw_norm", weights.postFFNNorm)]
+        if let missing = norms.first(where: { $0.1 == nil }) { throw .missingTensor("blk.\(l).\(missing.0).weight") }
+    }
+
+    /// RoPE angles of `layer`: its base depends on its role.
+    func rope(layer: Int) -> RoPETable { config.isSlidingWindowLayer(layer) ? localRope : globalRope }
+
+    /// x (C) = embedding[token] · embeddingScale (sqrt(C) for Gemma, 1 for LLaMA).
+    @inline(__always)
+    func embed(_ x: UnsafeMutablePointer<Float>, token: Int32) {
+        embedding.dequantizeRow(x, row: Int(token))
+        let scale = config.embeddingScale, C = config.embeddingLength
+        if scale != 1 { for i in 0..<C { x[i] *= scale } }
+    }
+
+    public func makeState(contextLength: Int?) -> Int8TransformerState {
+        Int8TransformerState(config: config, contextLength: contextLength)
     }
 
     /// The instruction set the kernels run with (avx512, avx2 or portable).
@@ -96,14 +130,14 @@ public final class Int8LlamaModel: LanguageModel {
         layers.reduce(head.byteCount) { $0 + $1.byteCount }
     }
 
-    public func forward(token: Int32, position: Int, state: Int8LlamaState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+    public func forward(token: Int32, position: Int, state: Int8TransformerState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         try validate(state)
         try validate(token: token)
         guard position >= 0, position < state.contextLength else {
             throw .contextFull(position: max(position, 0), contextLength: state.contextLength)
         }
         let workspace = state.step
-        embedding.dequantizeRow(workspace.residual.pointer, row: Int(token))
+        embed(workspace.residual.pointer, token: token)
         withPool(rows: 1) { pool in
             runLayers(workspace, rows: 1, layout: .sequence(state, start: position), logitRowsFrom: 0, pool: pool)
             computeLogits(workspace.logits.pointer, workspace, firstRow: 0, rows: 1, pool: pool)

@@ -1,7 +1,7 @@
-extension Int8LlamaModel {
+extension Int8TransformerModel {
     /// The state's cache has this model's shape.
     @inline(__always)
-    func validate(_ state: Int8LlamaState) throws(InferenceError) {
+    func validate(_ state: Int8TransformerState) throws(InferenceError) {
         guard state.config == config else { throw .stateMismatch("it was made for another model configuration") }
     }
 

@@ -1,7 +1,8 @@
-extension Int8LlamaModel {
+extension Int8TransformerModel {
     /// Runs T prompt tokens at positions startPosition..<startPosition + T, each product over up to
-    /// `prefillChunk` tokens at once, and returns the logits `selection` asks for.
-    public func forward(tokens: [Int32], startPosition: Int, state: Int8LlamaState,
+    /// `prefillChunk` tokens at once, and returns the logits `selection` asks for: (0, 1 or T, V), or (T, S) for
+    /// a vocabulary subset's S rows.
+    public func forward(tokens: [Int32], startPosition: Int, state: Int8TransformerState,
                         logits selection: LogitSelection) throws(InferenceError) -> [Float] {
         try validate(state)
         guard !tokens.isEmpty else { throw .emptyBatch }
@@ -9,11 +10,8 @@ extension Int8LlamaModel {
         guard startPosition >= 0, startPosition + tokens.count <= state.contextLength else {
             throw .contextFull(position: max(startPosition, 0) + tokens.count - 1, contextLength: state.contextLength)
         }
-        if case .subset(let subset) = selection {
-            for id in subset.ids { try validate(token: id) }
-        }
-
-        let T = tokens.count, V = config.vocabularySize, C = config.embeddingLength
+        let (head, V) = try logitHead(selection)   // V: the subset's S for a subset
+        let T = tokens.count, C = config.embeddingLength
         let chunk = min(T, Self.prefillChunk)
         let workspace = checkoutWorkspace(rows: chunk)
         defer { checkinWorkspace(workspace) }
@@ -24,7 +22,7 @@ extension Int8LlamaModel {
                 for first in stride(from: 0, to: T, by: chunk) {
                     let rows = min(chunk, T - first)
                     for r in 0..<rows {
-                        embedding.dequantizeRow(workspace.residual.pointer + r * C, row: Int(tokens[first + r]))
+                        embed(workspace.residual.pointer + r * C, token: tokens[first + r])
                     }
                     // The rows whose logits are read carry the correction; the others are computed as any
                     // prompt row is, so their keys and values do not depend on where a prompt was cut.
@@ -40,18 +38,15 @@ extension Int8LlamaModel {
                         break
                     case .lastToken:
                         if first + rows == T {
-                            computeLogits(all.baseAddress!, workspace, firstRow: rows - 1, rows: 1, pool: pool)
+                            computeLogits(all.baseAddress!, workspace, firstRow: rows - 1, rows: 1, head: head, pool: pool)
                         }
                     case .allTokens, .subset:
-                        computeLogits(all.baseAddress! + first * V, workspace, firstRow: 0, rows: rows, pool: pool)
+                        guard V > 0 else { break }
+                        computeLogits(all.baseAddress! + first * V, workspace, firstRow: 0, rows: rows, head: head, pool: pool)
                     }
                 }
             }
         }
-        guard case .subset(let subset) = selection else { return all }
-        var gathered: [Float] = []   // (T, S)
-        gathered.reserveCapacity(T * subset.count)
-        for t in 0..<T { gathered.append(contentsOf: subset.ids.lazy.map { all[t * V + Int($0)] }) }
-        return gathered
+        return all
     }
 }

@@ -1,7 +1,7 @@
 /// One sequence of the int8 engine: its KV cache, preallocated for `contextLength` positions and kept in
 /// f16 as llama.cpp keeps it (half the memory and half the bytes attention reads), and the scratch of a
 /// one-token step, so decoding allocates nothing. One thread drives a state at a time.
-public final class Int8LlamaState: ModelState {
+public final class Int8TransformerState: ModelState {
     public let config: ModelConfig
     public let contextLength: Int                  // P, at most config.contextLength
     let keys: UnsafeMutablePointer<Float16>        // (L, P, NKV * HS)
