@@ -89,6 +89,10 @@ final class DistillCommandTests: XCTestCase {
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--max-train-tokens", "100"],
              "--max-train-tokens must be at least --seq-len"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--loss", "mse"], "unknown loss 'mse'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--outside-vocab", "spread"],
+             "--outside-vocab must be first-piece or renormalize, got 'spread'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--lines", "-1"],
+             "--lines must be between 0 and 1000000, got -1"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--dim", "80"], "multiples of 32"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--init", "pruned"],
              "--init expects random or teacher, got 'pruned'"),
@@ -137,8 +141,10 @@ final class DistillCommandTests: XCTestCase {
               --exclude <PATTERN>           Skip files or folders whose name matches (e.g. test)
               --eval-data <PATH>            Held-out text instead of a split of --data; repeatable
               --eval-fraction <F>           Share of the corpus held out, by document (default: 0.02)
+              --lines <N>                   Held-out lines completed by teacher and students (0: none) (default: 200)
               --vocab <N>                   Student vocabulary size, specials and bytes included (default: 8192)
               --top-k <K>                   Teacher log-probabilities cached per position (default: 32)
+              --outside-vocab <HOW>         Teacher probability on tokens the student lacks: first-piece (to the first piece of their spelling) or renormalize (default: first-piece)
               --seq-len <T>                 Tokens per training sequence (the student's context) (default: 256)
               --max-train-tokens <N>        Train on about N tokens drawn evenly from the whole corpus
               --init <FROM>                 Student weights: random, or teacher (the first teacher's, pruned) (default: random)
@@ -164,6 +170,7 @@ final class DistillCommandTests: XCTestCase {
               --baseline                    Also train a ce student with the same steps: OUT-baseline.gguf
               --baseline-init <FROM>        The baseline starts as the student does (same) or random (default: same)
               --work-dir <DIR>              Teacher cache, checkpoints, logs (default: OUT.work)
+              --teacher-cache <DIR>         Teacher targets, shared by students of one vocabulary (default: the work folder's)
               --checkpoint-every <SECONDS>  Training checkpoint interval (0: every step) (default: 60)
               -t, --threads <N>             Worker threads (default: one per core)
               --quiet                       No progress on stderr

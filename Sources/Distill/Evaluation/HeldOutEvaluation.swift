@@ -7,12 +7,16 @@ import Tokenizer
 ///   teacher and students with different vocabularies compare fairly;
 /// - on the held-out text packed like the training data (student tokens), per position: the teachers'
 ///   distribution over their whole vocabulary, the share of it outside the student's vocabulary, and the
-///   rest renormalized, against which each student's top-1 agreement, KL, accuracy and calibration are taken.
+///   teachers' distribution over the student's vocabulary as the training targets make it (the kept tokens
+///   renormalized, or with `firstPieces` every token folded onto its first student piece), against which each
+///   student's top-1 agreement, KL, accuracy and calibration are taken.
 struct HeldOutEvaluation {
     let teachers: [Teacher]
     let vocabulary: StudentVocabulary
     let documents: [CorpusDocument]
     let contextLength: Int  // T
+    /// One per teacher when the targets fold the teacher's distribution (`OutsideVocabularyTargets.firstPiece`).
+    var firstPieces: [FirstPieceMap]? = nil
 
     var bytes: Int { documents.reduce(0) { $0 + $1.byteCount } }
 
@@ -25,6 +29,15 @@ struct HeldOutEvaluation {
             tally = tally + (try evaluator.slidingWindow(tokens))
         }
         return tally.bits / Double(max(bytes, 1))
+    }
+
+    /// Line completion on `lines` evenly spaced held-out lines, in windows of T tokens: each line may take
+    /// up to T/2 of them (64 at most), its prompt the rest.
+    func lineCompletion(_ model: some LanguageModel, tokenizer: Tokenizer, lines: Int) throws -> LineCompletionScore {
+        let tasks = LineCompletionTask.select(from: documents.map(\.text), count: lines)
+        let maxTokens = min(LineCompletionTask.defaultMaxTokens, contextLength / 2)
+        return try LineCompletion(model: model, tokenizer: tokenizer, contextLength: contextLength, maxTokens: maxTokens)
+            .score(tasks)
     }
 
     struct Comparison {
@@ -53,10 +66,12 @@ struct HeldOutEvaluation {
             for (t, forward) in forwards.enumerated() {
                 let w = Double(weights[t]) / total
                 let logits = try forward.fullLogits(inputs)  // [n, V]
+                let folded = firstPieces?[t].fold(logits, rows: n, temperature: 1)  // [n, S]
                 for i in 0..<n {
                     let (restricted, outsideMass) = restrict(logits, row: i, V: forward.vocabularySize)
                     outside += w * outsideMass
-                    for s in 0..<S { probabilities[i * S + s] += w * exp(Double(restricted[s])) }
+                    let target = folded.map { logSoftmax(Array($0[(i * S)..<((i + 1) * S)])) } ?? restricted
+                    for s in 0..<S { probabilities[i * S + s] += w * exp(Double(target[s])) }
                 }
             }
             let mixture = probabilities.map { Float(log($0)) }  // [n, S] log p
@@ -75,6 +90,11 @@ struct HeldOutEvaluation {
             positions += n
         }
         return Comparison(students: comparisons, outsideMass: outside / Double(max(positions, 1)), positions: positions)
+    }
+
+    private func logSoftmax(_ u: [Float]) -> [Float] {
+        let lse = u.withUnsafeBufferPointer { logSumExp($0) }
+        return u.map { $0 - lse }
     }
 
     /// logits [T, V] of a sequence from position 0.

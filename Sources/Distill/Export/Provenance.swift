@@ -23,6 +23,7 @@ enum Provenance {
         add("temperature", .float32(student.loss.temperature))
         add("beta", .float32(student.loss.beta))
         count("top_k", report.topK)
+        add("targets_outside_vocabulary", .string((report.outsideVocabulary ?? .renormalize).rawValue))
         count("sequence_length", report.sequenceLength)
         count("steps", student.steps)
         count("tokens", student.tokens)
@@ -36,6 +37,9 @@ enum Provenance {
         number("eval.top1_accuracy", student.int8?.top1Accuracy)
         number("eval.expected_calibration_error", student.int8?.expectedCalibrationError)
         number("eval.teacher_mass_outside_vocabulary", report.teacherMassOutsideVocabulary)
+        number("eval.line_exact_match", student.int8?.lineCompletion?.exactMatch)
+        number("eval.line_edit_similarity", student.int8?.lineCompletion?.editSimilarity)
+        number("eval.teacher_line_exact_match", report.teachers.first?.lineCompletion?.exactMatch)
         add("init", .string(student.initialization))
         if let p = report.pruning, student.initialization == "teacher" {
             add("init.kept_layers", .array(p.plan.layers.map { .uint32(UInt32($0)) }))

@@ -17,10 +17,11 @@ public enum ModelCard {
             out += "## Results\n\nNot evaluated: the run had no held-out text (`--eval-fraction 0` without `--eval-data`).\n"
         } else {
             out += "## Results (held-out text, \(kilobytes(report.corpus.heldOutBytes)), \(report.heldOutTokens) student tokens)\n\n"
-            out += "| model | bits per byte | top-1 agreement with teacher | KL to teacher (nats/token) | top-1 accuracy | ECE |\n"
-            out += "| --- | --- | --- | --- | --- | --- |\n"
+            out += "| model | bits per byte | top-1 agreement with teacher | KL to teacher (nats/token) | top-1 accuracy | ECE "
+            out += "| line exact match | line edit similarity |\n"
+            out += "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
             for teacher in report.teachers {
-                out += "| teacher `\(teacher.name)` | \(number(teacher.bitsPerByte)) | | | | |\n"
+                out += "| teacher `\(teacher.name)` | \(number(teacher.bitsPerByte)) | | | | | \(lines(teacher.lineCompletion))\n"
             }
             if let pruned = report.pruning?.prunedBitsPerByte {
                 out += "| student as pruned, before training (f32) | \(number(pruned)) | | | | |\n"
@@ -30,6 +31,12 @@ public enum ModelCard {
                 let start = b.initialization == s.initialization ? "same start" : "\(b.initialization) init"
                 out += row("`ce` baseline (\(start)), f32", b.float32) + row("`ce` baseline (\(start)), int8", b.int8)
             }
+        }
+        if let completed = (report.teachers.compactMap(\.lineCompletion) + [s.int8?.lineCompletion].compactMap { $0 }).first {
+            out += "\nLine completion: \(completed.lines) held-out lines spread evenly, each completed greedily from the text "
+            out += "before its first non-blank character until a newline (CodeXGLUE's line-level task), within "
+            out += "\(report.sequenceLength) tokens; exact match of the rest of the line, and mean edit similarity "
+            out += "1 - Levenshtein / max(length).\n"
         }
         if let improvement = report.improvementOverBaseline {
             out += "\nThe distilled student's bits per byte are \(String(format: "%.1f", abs(improvement) * 100))% "
@@ -42,7 +49,11 @@ public enum ModelCard {
         }
         if let outside = report.teacherMassOutsideVocabulary {
             out += "\nThe teacher puts \(String(format: "%.2f", outside * 100))% of its probability (temperature 1, held-out "
-            out += "text) on tokens outside the student's vocabulary; targets and agreement use the rest, renormalized.\n"
+            out += "text) on tokens outside the student's vocabulary; "
+            out += report.outsideVocabulary == .firstPiece
+                ? "the training targets, and the agreement and KL above, give it to the first student piece of each such "
+                    + "token's spelling.\n"
+                : "targets and agreement use the rest, renormalized.\n"
         }
 
         out += "\n## Teacher\n\n"
@@ -100,9 +111,15 @@ public enum ModelCard {
     }
 
     private static func row(_ name: String, _ m: StudentMetrics?) -> String {
-        guard let m else { return "| \(name) | n/a | | | | |\n" }
+        guard let m else { return "| \(name) | n/a | | | | | | |\n" }
         return "| \(name) | \(number(m.bitsPerByte)) | \(percent(m.top1Agreement)) | \(number(m.klToTeacher)) | "
-            + "\(percent(m.top1Accuracy)) | \(number(m.expectedCalibrationError)) |\n"
+            + "\(percent(m.top1Accuracy)) | \(number(m.expectedCalibrationError)) | \(lines(m.lineCompletion))\n"
+    }
+
+    /// The two line-completion cells, empty when not measured.
+    private static func lines(_ score: LineCompletionScore?) -> String {
+        guard let score else { return " | |" }
+        return "\(percent(score.exactMatch)) | \(String(format: "%.3f", score.editSimilarity)) |"
     }
 
     static func number(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "n/a" }

@@ -18,6 +18,8 @@ public struct DistillationOptions: Sendable {
     /// The student's vocabulary size, required tokens included.
     public var vocabularySize = 8192
     public var topK = 32
+    /// What the targets do with the teacher's probability on tokens the student's vocabulary dropped.
+    public var outsideVocabulary = OutsideVocabularyTargets.firstPiece
     /// T: tokens per training sequence, and the context the student is evaluated with.
     public var sequenceLength = 256
     /// Caps the training text at about this many tokens, in sequences drawn evenly from the whole corpus, so
@@ -37,12 +39,17 @@ public struct DistillationOptions: Sendable {
     /// Tokens per optimizer step (rounded to whole micro-batches).
     public var batchTokens = 4096
     public var seed: UInt64 = 0
+    /// Held-out lines the teachers and the int8 students complete (0: no line completion).
+    public var lineCompletionLines = 200
     /// Also train a `ce` student on the same data and budget, for comparison.
     public var baseline = false
     /// Output path without extension: writes OUTPUT.gguf, OUTPUT.md (and OUTPUT-baseline.gguf).
     public var output: String
     /// Teacher cache, checkpoints and logs; a rerun of the same command resumes from them.
     public var workDirectory: String
+    /// The teacher's targets (nil: WORK/teacher-cache). One folder serves every student that shares the
+    /// teachers, vocabulary, top-k, temperature, sequence length and training sequences; it refuses others.
+    public var teacherCacheDirectory: String?
     /// OpenBLAS threads for training (nil: all cores).
     public var threads: Int?
     /// The command line, recorded in the model card and the GGUF.
@@ -77,6 +84,7 @@ public struct DistillationOptions: Sendable {
             try require(limit >= sequenceLength, "--max-train-tokens must be at least --seq-len")
         }
         try require(batchTokens >= 1, "--batch-tokens must be positive")
+        try require(lineCompletionLines >= 0, "--lines must not be negative")
         try require(learningRate > 0 && learningRate.isFinite, "--lr must be positive")
         switch budget {
         case .steps(let n): try require(n >= 1, "--steps must be at least 1")

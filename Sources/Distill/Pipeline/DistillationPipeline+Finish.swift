@@ -16,7 +16,8 @@ extension DistillationPipeline {
 
         if !corpus.heldOut.isEmpty {
             let evaluation = HeldOutEvaluation(teachers: teachers, vocabulary: vocabulary, documents: corpus.heldOut,
-                                               contextLength: options.sequenceLength)
+                                               contextLength: options.sequenceLength,
+                                               firstPieces: firstPieceMaps(teachers, vocabulary))
             try BLASThreads.with(options.threads) {
                 onEvent(.evaluating("teacher bits per byte on \(corpus.heldOut.count) held-out documents"))
                 for (i, teacher) in teachers.enumerated() {
@@ -36,6 +37,11 @@ extension DistillationPipeline {
                 }
                 outside = comparison.outsideMass
                 heldOutTokens = comparison.positions
+                if options.lineCompletionLines > 0 {
+                    try completeLines(evaluation, teachers: teachers, teacherSummaries: &teacherSummaries,
+                                      students: trained.indices.map { engines[2 * $0 + 1] }, summaries: &summaries,
+                                      tokenizer: vocabulary.tokenizer)
+                }
             }
         }
 
@@ -45,6 +51,7 @@ extension DistillationPipeline {
             topK: min(options.topK, vocabulary.size), student: summaries[0], baseline: summaries.count > 1 ? summaries[1] : nil,
             teacherMassOutsideVocabulary: outside, heldOutTokens: heldOutTokens, heldOutFolder: heldOutFolder,
             pruning: pruning)
+        report.outsideVocabulary = options.outsideVocabulary
         report.student.fileBytes = try write(student, summary: report.student, report: report, vocabulary: vocabulary)
         if let baseline, let summary = report.baseline {
             report.baseline!.fileBytes = try write(baseline, summary: summary, report: report, vocabulary: vocabulary)

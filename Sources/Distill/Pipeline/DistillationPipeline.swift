@@ -103,16 +103,18 @@ public final class DistillationPipeline {
                               vocabulary: StudentVocabulary, temperature: Float) throws -> TeacherCache {
         let T = options.sequenceLength
         let identity = CacheIdentity(
-            teachers: teachers.map(\.sha256), vocabulary: vocabulary.sha256, topK: min(options.topK, vocabulary.size),
+            teachers: teachers.map(\.sha256), vocabulary: vocabulary.sha256, outsideVocabulary: options.outsideVocabulary,
+            topK: min(options.topK, vocabulary.size),
             temperature: temperature, sequenceLength: T, sequences: sequences.count,
             data: dataDigest)
-        let forwards = try teachers.map {
-            try makeTeacherForward($0.model, teacherIDs: vocabulary.teacherIDs, contextLength: T)
+        let maps = firstPieceMaps(teachers, vocabulary)
+        let forwards = try teachers.indices.map { t in
+            try makeTeacherForward(teachers[t].model, teacherIDs: vocabulary.teacherIDs, contextLength: T,
+                                   firstPieces: maps?[t])
         }
-        let directory = (options.workDirectory as NSString).appendingPathComponent("teacher-cache")
+        let directory = options.teacherCacheDirectory ?? (options.workDirectory as NSString).appendingPathComponent("teacher-cache")
         return try BLASThreads.with(options.threads) {
             try TeacherCache.prepare(directory: directory, identity: identity, sequences: sequences, teachers: forwards,
-                                     studentVocabularySize: vocabulary.size,
                                      sequencesPerShard: options.sequencesPerShard) { onEvent(.teacherCache($0)) }
         }
     }

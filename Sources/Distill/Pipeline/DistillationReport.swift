@@ -13,6 +13,8 @@ public struct DistillationReport: Sendable, Codable, Equatable {
     /// Share of the teacher's probability (temperature 1, on the held-out text) on tokens the student
     /// vocabulary dropped; nil without held-out text. With several teachers, of their mixture.
     public var teacherMassOutsideVocabulary: Double?
+    /// What the training targets did with that probability (nil: renormalize, in reports before the choice).
+    public var outsideVocabulary: OutsideVocabularyTargets?
     public var heldOutTokens: Int
     /// The held-out documents, one file each (`distillery eval --data` reads them back).
     public var heldOutFolder: String?
@@ -36,6 +38,8 @@ public struct TeacherSummary: Sendable, Codable, Equatable {
     public var isGemma: Bool
     /// Bits per byte on the held-out text with its own tokenizer.
     public var bitsPerByte: Double?
+    /// Line completion on the held-out text with its own tokenizer.
+    public var lineCompletion: LineCompletionScore?
 }
 
 public struct CorpusSummary: Sendable, Codable, Equatable {
@@ -81,4 +85,6 @@ public struct StudentMetrics: Sendable, Codable, Equatable {
     public var top1Accuracy: Double
     /// Expected calibration error of the top-1 prediction (15 equal-width confidence bins).
     public var expectedCalibrationError: Double
+    /// Line completion on the held-out text (measured for the int8 student only: what is served).
+    public var lineCompletion: LineCompletionScore?
 }

@@ -44,7 +44,7 @@ public final class TeacherCache: TrainingDataSource {
     /// Builds or completes the cache for `sequences` (student ids, T + 1 each) with `teachers`, then opens it.
     static func prepare(
         directory: String, identity: CacheIdentity, sequences: [[Int32]], teachers: [any TeacherForward],
-        studentVocabularySize S: Int, sequencesPerShard: Int, onEvent: (TeacherCacheEvent) -> Void
+        sequencesPerShard: Int, onEvent: (TeacherCacheEvent) -> Void
     ) throws -> TeacherCache {
         precondition(sequences.count == identity.sequences && teachers.count == identity.teachers.count)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -71,12 +71,8 @@ public final class TeacherCache: TrainingDataSource {
             var targets = Array(repeating: [TeacherTargets](), count: teachers.count)  // [teacher][sequence]
             for s in range {
                 for (t, teacher) in teachers.enumerated() {
-                    // Softmax over the student's S rows only: the teacher restricted to the student's vocabulary
-                    // and renormalized. Over the full vocabulary the tail would hold mass the student can never
-                    // place, while the trainer's student tail is the rest of the student's own vocabulary.
-                    let logits = try teacher.studentLogits(sequences[s].prefix(T))  // [T, S]
-                    targets[t].append(try TeacherTargets(logits: logits, vocabularySize: S, k: identity.topK,
-                                                         temperature: identity.temperature))
+                    targets[t].append(try teacher.targets(sequences[s].prefix(T), k: identity.topK,
+                                                          temperature: identity.temperature))
                 }
                 done += 1
                 computed += 1

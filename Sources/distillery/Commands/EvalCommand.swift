@@ -1,3 +1,4 @@
+import Distill
 import Engine
 import Foundation
 import GGUF
@@ -7,12 +8,15 @@ import Tokenizer
 struct EvalCommand: Command {
     static let spec = CommandSpec(
         name: "eval",
-        abstract: "Score held-out text: bits per byte and perplexity by llama.cpp's protocol.",
-        usage: "distillery eval -m <file> --data <path> [--ctx <n>] [--json]",
+        abstract: "Score held-out text: bits per byte, perplexity by llama.cpp's protocol, and line completion.",
+        usage: "distillery eval -m <file> --data <path> [--ctx <n>] [--line-completion [--lines <n>]] [--json]",
         options: [
             CommonOptions.model,
             .value("--data", name: "PATH", help: "A text file, or a folder whose files are read recursively"),
             .value("--ctx", name: "N", help: "Tokens per window (sliding windows advance by half)", default: "512"),
+            .flag("--line-completion",
+                  help: "Also complete evenly spaced lines greedily: exact match and edit similarity (CodeXGLUE)"),
+            .value("--lines", name: "N", help: "Lines to complete with --line-completion", default: "500"),
             .flag("--quiet", help: "No progress bar"),
             CommonOptions.json,
         ])
@@ -20,6 +24,8 @@ struct EvalCommand: Command {
     let modelPath: String
     let dataPath: String
     let contextLength: Int
+    /// Lines to complete; nil without --line-completion.
+    let lineCompletionLines: Int?
     let quiet: Bool
     let json: Bool
 
@@ -27,6 +33,17 @@ struct EvalCommand: Command {
         modelPath = try arguments.required("--model")
         dataPath = try arguments.required("--data")
         contextLength = try arguments.int("--ctx", in: 4...1_048_576)!
+        let lines = try arguments.int("--lines", in: 1...1_000_000)!
+        if arguments.flag("--line-completion") {
+            guard contextLength > LineCompletionTask.defaultMaxTokens + 1 else {
+                throw UsageError("--line-completion needs --ctx above \(LineCompletionTask.defaultMaxTokens + 1) "
+                                 + "(\(LineCompletionTask.defaultMaxTokens) tokens per line and a prompt)")
+            }
+            lineCompletionLines = lines
+        } else {
+            guard arguments.strings("--lines").isEmpty else { throw UsageError("--lines needs --line-completion") }
+            lineCompletionLines = nil
+        }
         quiet = arguments.flag("--quiet")
         json = arguments.flag("--json")
     }
@@ -65,9 +82,17 @@ struct EvalCommand: Command {
         progress.finish()
 
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // after the clock stops: tokens/s stays the scoring rate
+        let lines = try lineCompletionLines.map { count in
+            let tasks = LineCompletionTask.select(from: documents, count: count)
+            let bar = ProgressBar(label: "lines", enabled: !quiet)
+            defer { bar.finish() }
+            return try LineCompletion(model: model, tokenizer: tokenizer, contextLength: contextLength)
+                .score(tasks) { bar.update(done: $0, total: $1) }
+        }
         let forwarded = sliding.forwardedTokens + llama.forwardedTokens
         let evaluatedTokens = perDocument.reduce(0) { $0 + $1.count } + whole.count / contextLength * contextLength
-        let report: [String: Any] = [
+        var report: [String: Any] = [
             "model": modelPath, "data": dataPath, "ctx": contextLength, "documents": documents.count,
             "bits_per_byte": sliding.bits / Double(max(bytes, 1)),
             "bits_per_token": sliding.bits / Double(max(sliding.scoredTokens, 1)),
@@ -77,6 +102,10 @@ struct EvalCommand: Command {
             // both protocols' windows, overlaps included: the rate llama-perplexity's n_chunks x n_ctx compares with
             "forward_tokens": forwarded, "forward_tokens_per_second": Double(forwarded) / seconds,
         ]
+        if let lines {
+            report["line_completion"] = ["lines": lines.lines, "exact_matches": lines.exactMatches,
+                                         "exact_match": lines.exactMatch, "edit_similarity": lines.editSimilarity]
+        }
         if json {
             try Console.printJSON(report)
         } else {
@@ -86,6 +115,10 @@ struct EvalCommand: Command {
                                            : "ppl_llama_protocol  n/a (the text is shorter than one --ctx chunk)\n"
             text += "tokens              \(report["tokens"]!)\nbytes               \(bytes)\n"
             text += String(format: "tokens/s            %.1f\n", report["tokens_per_second"] as! Double)
+            if let lines {
+                text += String(format: "line_exact_match    %.4f (%d of %d lines)\nline_edit_similarity %.4f\n",
+                               lines.exactMatch, lines.exactMatches, lines.lines, lines.editSimilarity)
+            }
             Console.write(text)
         }
     }

@@ -12,8 +12,11 @@ enum DistillArguments {
         .value("--exclude", name: "PATTERN", help: "Skip files or folders whose name matches (e.g. test)"),
         .value("--eval-data", name: "PATH", help: "Held-out text instead of a split of --data; repeatable"),
         .value("--eval-fraction", name: "F", help: "Share of the corpus held out, by document", default: "0.02"),
+        .value("--lines", name: "N", help: "Held-out lines completed by teacher and students (0: none)", default: "200"),
         .value("--vocab", name: "N", help: "Student vocabulary size, specials and bytes included", default: "8192"),
         .value("--top-k", name: "K", help: "Teacher log-probabilities cached per position", default: "32"),
+        .value("--outside-vocab", name: "HOW", help: "Teacher probability on tokens the student lacks: first-piece "
+               + "(to the first piece of their spelling) or renormalize", default: "first-piece"),
         .value("--seq-len", name: "T", help: "Tokens per training sequence (the student's context)", default: "256"),
         .value("--max-train-tokens", name: "N", help: "Train on about N tokens drawn evenly from the whole corpus"),
         .value("--init", name: "FROM", help: "Student weights: random, or teacher (the first teacher's, pruned)",
@@ -42,6 +45,8 @@ enum DistillArguments {
         .value("--baseline-init", name: "FROM", help: "The baseline starts as the student does (same) or random",
                default: "same"),
         .value("--work-dir", name: "DIR", help: "Teacher cache, checkpoints, logs (default: OUT.work)"),
+        .value("--teacher-cache", name: "DIR", help: "Teacher targets, shared by students of one vocabulary "
+               + "(default: the work folder's)"),
         .value("--checkpoint-every", name: "SECONDS", help: "Training checkpoint interval (0: every step)", default: "60"),
         CommonOptions.threads,
         .flag("--quiet", help: "No progress on stderr"),
@@ -62,6 +67,12 @@ enum DistillArguments {
                                           workDirectory: arguments.string("--work-dir"))
         options.vocabularySize = try arguments.int("--vocab", in: 260...1_000_000)!
         options.topK = try arguments.int("--top-k", in: 1...1024)!
+        options.lineCompletionLines = try arguments.int("--lines", in: 0...1_000_000)!
+        let outside = arguments.string("--outside-vocab")!
+        guard let targets = OutsideVocabularyTargets(rawValue: outside) else {
+            throw UsageError("--outside-vocab must be first-piece or renormalize, got '\(outside)'")
+        }
+        options.outsideVocabulary = targets
         options.sequenceLength = try arguments.int("--seq-len", in: 2...65_536)!
         options.trainingTokenLimit = try arguments.int("--max-train-tokens", in: 2...Int(Int32.max))
         options.initialization = try initialization(arguments)
@@ -88,6 +99,7 @@ enum DistillArguments {
         options.seed = seed
         options.baseline = arguments.flag("--baseline")
         options.threads = try arguments.int("--threads", in: 1...1024)
+        options.teacherCacheDirectory = arguments.string("--teacher-cache")
         options.checkpointSeconds = try arguments.double("--checkpoint-every", in: 0...1e7)!
         options.command = commandLine()
         try usage { try options.validate() }

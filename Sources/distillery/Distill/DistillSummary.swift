@@ -31,6 +31,13 @@ enum DistillSummary {
                            + "ECE %.4f\n", m.top1Agreement * 100, m.klToTeacher, m.top1Accuracy * 100,
                            m.expectedCalibrationError)
         }
+        let completions = report.teachers.map { ("teacher \($0.name)", $0.lineCompletion) }
+            + [("student int8", report.student.int8?.lineCompletion), ("baseline (ce) int8", report.baseline?.int8?.lineCompletion)]
+        for case let (name, score?) in completions {
+            text += name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                + String(format: "line completion: exact match %.1f%% of %d lines, edit similarity %.3f\n",
+                         score.exactMatch * 100, score.lines, score.editSimilarity)
+        }
         if let outside = report.teacherMassOutsideVocabulary {
             text += String(format: "teacher mass outside the student vocabulary: %.2f%%\n", outside * 100)
         }

@@ -93,6 +93,15 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(card.contains(String(format: "%.4f", student.bitsPerByte)))
         XCTAssertTrue(card.contains(String(format: "%.4f", report.teachers[0].bitsPerByte!)))
         XCTAssertTrue(card.contains("`ce` baseline"))
+        // line completion for the teacher and both int8 students, in the report and the card
+        let teacherLines = try XCTUnwrap(report.teachers[0].lineCompletion)
+        XCTAssertGreaterThan(teacherLines.lines, 10)
+        XCTAssertEqual(student.lineCompletion?.lines, teacherLines.lines)
+        XCTAssertEqual(baseline.lineCompletion?.lines, teacherLines.lines)
+        XCTAssertNil(report.student.float32?.lineCompletion)
+        XCTAssertTrue(card.contains("| line exact match | line edit similarity |"), card)
+        XCTAssertTrue(card.contains(String(format: "%.1f%% | %.3f |", student.lineCompletion!.exactMatch * 100,
+                                           student.lineCompletion!.editSimilarity)), card)
         XCTAssertFalse(card.contains("Gemma"), "a non-Gemma teacher carries no Gemma notice")
         XCTAssertTrue(events.contains { if case .wrote(let path) = $0 { path == options.modelCardPath } else { false } })
 
@@ -147,6 +156,38 @@ final class PipelineTests: XCTestCase {
             XCTAssertEqual(path, options.workDirectory)
             XCTAssertTrue(reason.contains("other training data"), reason)
         }
+    }
+
+    /// One teacher cache serves students of other shapes that share the vocabulary, and refuses a student of
+    /// another vocabulary without touching the shards.
+    func testStudentsOfOneVocabularyShareATeacherCache() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        var first = try options(folder, steps: 4)
+        first.teacherCacheDirectory = folder.file("shared-cache")
+        first.lineCompletionLines = 0
+        _ = try DistillationPipeline(options: first).run()
+        let shard = TeacherCache.shardPath(folder.file("shared-cache"), 0)
+        let written = try Data(contentsOf: URL(fileURLWithPath: shard))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: (first.workDirectory as NSString).appendingPathComponent("teacher-cache")))
+
+        var wider = first
+        wider.output = folder.file("out/wider")
+        wider.workDirectory = folder.file("out/wider.work")
+        wider.student = StudentShape(embeddingLength: 64, layerCount: 2, headCount: 2, feedForwardLength: 128)
+        var progress: [TeacherPassProgress] = []
+        _ = try DistillationPipeline(options: wider) { if case .teacherCache(.progress(let p)) = $0 { progress.append(p) } }.run()
+        XCTAssertEqual(progress.last.map { $0.reusedShards == $0.shards && $0.tokensPerSecond == 0 }, true,
+                       "every shard reused, none computed")
+
+        var otherVocabulary = wider
+        otherVocabulary.vocabularySize = 300
+        otherVocabulary.workDirectory = folder.file("out/other.work")
+        XCTAssertThrowsError(try DistillationPipeline(options: otherVocabulary).run()) { error in
+            guard case DistillError.cacheMismatch(_, let field, _, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(field, "vocabulary sha256")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: shard)), written)
     }
 
     /// The first steps are timed and the budget becomes a step count; the baseline trains as many steps.

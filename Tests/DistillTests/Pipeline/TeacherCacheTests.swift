@@ -48,7 +48,7 @@ final class TeacherCacheTests: XCTestCase {
     private func build(_ folder: String, _ sequences: [[Int32]], _ teachers: [FakeTeacher], identity: CacheIdentity? = nil,
                        events: ((TeacherCacheEvent) -> Void)? = nil) throws -> TeacherCache {
         try TeacherCache.prepare(directory: folder, identity: identity ?? self.identity(sequences), sequences: sequences,
-                                 teachers: teachers, studentVocabularySize: S, sequencesPerShard: 3) { events?($0) }
+                                 teachers: teachers, sequencesPerShard: 3) { events?($0) }
     }
 
     func testStoresEachTeachersTopKOfItsLogitsAtTheCaptureTemperature() throws {
@@ -141,6 +141,7 @@ final class TeacherCacheTests: XCTestCase {
         id = base; id.topK = 4; changes.append(("top-k", id))
         id = base; id.temperature = 1; changes.append(("capture temperature", id))
         id = base; id.data = "other"; changes.append(("training data sha256", id))
+        id = base; id.outsideVocabulary = .firstPiece; changes.append(("targets outside the student vocabulary", id))
         for (field, changed) in changes {
             let teachers = [FakeTeacher(studentVocabularySize: S), FakeTeacher(studentVocabularySize: S)]
             XCTAssertThrowsError(try build(folder.path, data, teachers, identity: changed)) { error in
@@ -151,6 +152,27 @@ final class TeacherCacheTests: XCTestCase {
             XCTAssertEqual(teachers.map(\.calls), [0, 0])
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: TeacherCache.shardPath(folder.path, 0))), before)
+    }
+
+    /// A shard of format 2 (its header without `outsideVocabulary`, whose targets renormalized) is refused by
+    /// its format, not read as damaged and deleted.
+    func testACacheOfTheFormatBeforeIsRefusedByName() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let data = sequences(3)
+        var old = identity(data)
+        old.format = 2
+        old.outsideVocabulary = nil
+        let targets = try TeacherTargets(logits: FakeTeacher.logits(data[0].prefix(T), S), vocabularySize: S, k: k, temperature: 2)
+        let header = CacheShard.Header(identity: old, shard: 0, firstSequence: 0, sequenceCount: 3)
+        try CacheShard.write(header, tokens: data, targets: Array(repeating: Array(repeating: targets, count: 3), count: 2),
+                             to: TeacherCache.shardPath(folder.path, 0))
+        XCTAssertFalse(String(decoding: try Data(contentsOf: URL(fileURLWithPath: TeacherCache.shardPath(folder.path, 0))),
+                              as: UTF8.self).contains("outsideVocabulary"))
+        XCTAssertThrowsError(try build(folder.path, data, [FakeTeacher(studentVocabularySize: S), FakeTeacher(studentVocabularySize: S)])) {
+            XCTAssertEqual($0 as? DistillError, .cacheMismatch(path: folder.path, field: "format", cached: "2", requested: "\(CacheIdentity.currentFormat)"))
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: TeacherCache.shardPath(folder.path, 0)), "left untouched")
     }
 
     func testTheTrainerReadsTheCache() throws {

@@ -82,7 +82,7 @@ final class TeacherInitializationTests: XCTestCase {
     func testPruningRemovesWhatContributesNothingWithoutChangingTheFunction() throws {
         let config = Self.gemmaShape(vocabularySize: 50)
         let model = try TrainingModel(config: config, seed: 5, standardDeviation: 0.3)
-        let HS = config.headSize, C = config.embeddingLength, F = config.feedForwardLength
+        let HS = config.headSize, F = config.feedForwardLength
         func zero(_ name: String, rows: Range<Int>? = nil, columns: Range<Int>? = nil) {
             let t = model.layout.tensor(named: name)!
             for r in rows ?? 0..<t.rows { for c in columns ?? 0..<t.columns { model.parameters[t.offset + r * t.columns + c] = 0 } }
@@ -117,7 +117,6 @@ final class TeacherInitializationTests: XCTestCase {
         XCTAssertEqual(narrow.config.embeddingLength, 32)
         XCTAssertEqual(narrow.weights(named: "blk.0.attn_q.weight")?.count, 4 * HS * 32)
         XCTAssertEqual(narrow.weights(named: "token_embd.weight")?.count, 50 * 32)
-        _ = C
     }
 
     func testBadPruningPlansAreRefusedWithTheReason() throws {

@@ -1,6 +1,6 @@
 import Engine
 
-/// A Llama student's weights in f32, one flat block laid out by `ParameterLayout`.
+/// A student's weights (llama or gemma3) in f32, one flat block laid out by `ParameterLayout`.
 /// The class owns the memory; the trainer's graph reads and the optimizer writes it in place.
 public final class TrainingModel {
     public let config: TrainingModelConfig
