@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
         .target(name: "Kernels", dependencies: ["CKernels"]),
         .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS", "Kernels"]),
-        .target(name: "Distill", dependencies: ["COpenBLAS", "Engine", "Tokenizer", "GGUF"]),
+        .target(name: "Distill", dependencies: ["COpenBLAS", "Engine", "Kernels", "Tokenizer", "GGUF"]),
         .target(name: "HTTP", dependencies: ["CLibUV", "CKernels"]),
         .target(name: "Server", dependencies: ["HTTP", "Engine", "Tokenizer", "GGUF", "CJemalloc"]),
         .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "Distill", "Server", "CJemalloc"]),
@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "Kernels", "CJemalloc"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine", "Tokenizer"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine", "Kernels", "Tokenizer"]),
         // the socket client both the HTTP and the Server tests drive servers with
         .target(name: "TestHTTPClient", path: "Tests/TestHTTPClient"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestHTTPClient"]),

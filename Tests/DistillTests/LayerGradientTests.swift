@@ -1,3 +1,4 @@
+import Kernels
 import Engine
 import XCTest
 import Distill
@@ -120,7 +121,7 @@ final class LayerGradientTests: XCTestCase {
     func testGatedUnitSiLU() { checkGatedUnit(.silu) }
     func testGatedUnitGELU() { checkGatedUnit(.geluTanh) }
 
-    private func checkGatedUnit(_ activation: GatedUnit.Activation) {
+    private func checkGatedUnit(_ activation: GateActivation) {
         let count = 37
         var gate = GradientCheck.random(count, &rng, scale: 2), up = GradientCheck.random(count, &rng)
         let r = GradientCheck.random(count, &rng)

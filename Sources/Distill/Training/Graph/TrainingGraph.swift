@@ -1,4 +1,5 @@
 import Engine
+import Kernels
 
 /// The student's forward and backward pass for a fixed (B, T), in the manner of llm.c's
 /// `gpt2_forward` / `gpt2_backward`: one short line per layer call, and the backward pass calls the
@@ -11,7 +12,7 @@ package final class TrainingGraph {
     let acts: Activations
     /// [L] each layer's rotation table: local and global layers differ in base.
     private let ropes: [RoPETable]
-    private let activation: GatedUnit.Activation
+    private let activation: GateActivation
     private lazy var dacts = ActivationGradients(model.config, B: B, T: T)
     /// dL/dparameters [P], accumulated by every backward until the optimizer zeroes it.
     package private(set) lazy var gradients = FloatBuffer(count: model.parameterCount)

@@ -1,18 +1,16 @@
+import Kernels
+
 /// The gated feed-forward nonlinearity: out = act(gate) * up. (The gate, up and down projections are
 /// plain `Matmul`s around it.) Both activations have the form act(x) = x * sigmoid(z(x)):
 ///   SiLU (Llama's SwiGLU):   z = x
 ///   GELU, tanh form (Gemma): z = 2 k (x + 0.044715 x^3), k = sqrt(2/pi), since 0.5 (1 + tanh(u)) = sigmoid(2u)
 /// so act'(x) = s + x s (1 - s) z'(x) with s = sigmoid(z).
 package enum GatedUnit {
-    package enum Activation: Sendable {
-        case silu, geluTanh
-    }
-
     /// out [N, F] = act(gate [N, F]) * up [N, F]
     package static func forward(
         _ out: UnsafeMutablePointer<Float>,
         _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-        _ count: Int, activation: Activation
+        _ count: Int, activation: GateActivation
     ) {
         Parallel.forEachChunk(rows: count / 16, minimumRowsPerChunk: 1024) { blocks in
             for block in blocks {
@@ -34,7 +32,7 @@ package enum GatedUnit {
     package static func backward(
         _ dgate: UnsafeMutablePointer<Float>, _ dup: UnsafeMutablePointer<Float>,
         _ dout: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
-        _ count: Int, activation: Activation
+        _ count: Int, activation: GateActivation
     ) {
         Parallel.forEachChunk(rows: count / 16, minimumRowsPerChunk: 1024) { blocks in
             for block in blocks {
@@ -58,7 +56,7 @@ package enum GatedUnit {
     private static let cubic: Float = 0.044_715
 
     @inline(__always)
-    private static func z<V: SIMD>(_ x: V, _ activation: Activation) -> V where V.Scalar == Float {
+    private static func z<V: SIMD>(_ x: V, _ activation: GateActivation) -> V where V.Scalar == Float {
         switch activation {
         case .silu: x
         case .geluTanh: twoK * (x + cubic * x * x * x)
@@ -66,7 +64,7 @@ package enum GatedUnit {
     }
 
     @inline(__always)
-    private static func dz<V: SIMD>(_ x: V, _ activation: Activation) -> V where V.Scalar == Float {
+    private static func dz<V: SIMD>(_ x: V, _ activation: GateActivation) -> V where V.Scalar == Float {
         switch activation {
         case .silu: V(repeating: 1)
         case .geluTanh: twoK * (1 + 3 * cubic * x * x)
@@ -74,7 +72,7 @@ package enum GatedUnit {
     }
 
     @inline(__always)
-    private static func z(_ x: Float, _ activation: Activation) -> Float {
+    private static func z(_ x: Float, _ activation: GateActivation) -> Float {
         switch activation {
         case .silu: x
         case .geluTanh: twoK * (x + cubic * x * x * x)
@@ -82,7 +80,7 @@ package enum GatedUnit {
     }
 
     @inline(__always)
-    private static func dz(_ x: Float, _ activation: Activation) -> Float {
+    private static func dz(_ x: Float, _ activation: GateActivation) -> Float {
         switch activation {
         case .silu: 1
         case .geluTanh: twoK * (1 + 3 * cubic * x * x)
