@@ -165,6 +165,7 @@ final class DistillCommandTests: XCTestCase {
               --steps <N>                   Optimizer steps (default: 500 without --time-budget)
               --time-budget <SECONDS>       Train the student about this long instead of --steps
               --lr <LR>                     Peak learning rate (warm-up, then cosine decay) (default: 0.001)
+              --lr-floor <F>                Where the cosine decay ends, as a fraction of --lr (default: 0.01)
               --batch-tokens <N>            Tokens per optimizer step (default: 4096)
               --seed <S>                    Seed of the split, the initialization and the data order (default: 0)
               --baseline                    Also train a ce student with the same steps: OUT-baseline.gguf

@@ -28,6 +28,7 @@ enum Provenance {
         count("steps", student.steps)
         count("tokens", student.tokens)
         add("learning_rate", .float32(student.learningRate))
+        add("learning_rate_floor", .float32(student.learningRateFloor))
         add("seed", .uint64(student.seed))
         number("eval.bits_per_byte", student.int8?.bitsPerByte)
         number("eval.bits_per_byte_f32", student.float32?.bitsPerByte)

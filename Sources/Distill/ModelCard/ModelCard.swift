@@ -95,7 +95,7 @@ public enum ModelCard {
         out += s.loss.kind == .jsd ? ", beta \(s.loss.beta)" : ""
         out += "; top-\(report.topK) teacher targets, sequences of \(report.sequenceLength) tokens\n"
         out += "- \(s.steps) steps, \(s.tokens) tokens, \(s.batchTokens) tokens per step, peak learning rate "
-        out += "\(s.learningRate), seed \(s.seed); \(Int(s.trainingSeconds.rounded())) s of training in the run that finished it\n"
+        out += "\(s.learningRate) (cosine decay to \(s.learningRateFloor) of it), seed \(s.seed); \(Int(s.trainingSeconds.rounded())) s of training in the run that finished it\n"
 
         out += "\n## Command\n\n```\n\(report.command)\n```\n"
         if let folder = report.heldOutFolder {

@@ -36,6 +36,8 @@ public struct DistillationOptions: Sendable {
     public var loss = DistillationLoss()
     public var budget = TrainingBudget.steps(500)
     public var learningRate: Float = 1e-3
+    /// The cosine decay ends at learningRate * this: near zero, so that the last steps settle (issue 18).
+    public var learningRateFloor: Float = 0.01
     /// Tokens per optimizer step (rounded to whole micro-batches).
     public var batchTokens = 4096
     public var seed: UInt64 = 0

@@ -66,7 +66,8 @@ extension DistillationPipeline {
         StudentSummary(
             path: path, model: trained.outcome.model.config, parameters: trained.outcome.model.parameterCount,
             initialization: trained.initialization, loss: trained.loss, steps: trained.outcome.steps, tokens: trained.outcome.tokens,
-            batchTokens: options.batchTokens, learningRate: options.learningRate, seed: options.seed,
+            batchTokens: options.batchTokens, learningRate: options.learningRate,
+            learningRateFloor: options.learningRateFloor, seed: options.seed,
             trainingSeconds: trained.seconds, fileBytes: 0, float32: nil, int8: nil)
     }
 

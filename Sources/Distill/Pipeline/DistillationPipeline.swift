@@ -140,7 +140,9 @@ public final class DistillationPipeline {
         }
         let config = TrainerConfig(
             batchSize: B, sequenceLength: T, tokensPerStep: tokensPerStep, totalSteps: steps, seed: options.seed,
-            loss: loss, optimizer: OptimizerConfig(learningRate: options.learningRate, warmupSteps: warmup),
+            loss: loss, optimizer: OptimizerConfig(learningRate: options.learningRate,
+                                                     minimumLearningRateFraction: options.learningRateFloor,
+                                                     warmupSteps: warmup),
             threads: options.threads)
         let run = TrainingRun(
             name: name, model: model, modelSeed: options.seed, initialWeights: weights, trainer: config, budget: budget,

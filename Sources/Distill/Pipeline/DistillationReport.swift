@@ -67,6 +67,8 @@ public struct StudentSummary: Sendable, Codable, Equatable {
     public var tokens: Int
     public var batchTokens: Int
     public var learningRate: Float
+    /// The cosine decay's end, as a fraction of learningRate.
+    public var learningRateFloor: Float
     public var seed: UInt64
     public var trainingSeconds: Double
     public var fileBytes: Int

@@ -39,6 +39,7 @@ enum DistillArguments {
         .value("--steps", name: "N", help: "Optimizer steps (default: 500 without --time-budget)"),
         .value("--time-budget", name: "SECONDS", help: "Train the student about this long instead of --steps"),
         .value("--lr", name: "LR", help: "Peak learning rate (warm-up, then cosine decay)", default: "0.001"),
+        .value("--lr-floor", name: "F", help: "Where the cosine decay ends, as a fraction of --lr", default: "0.01"),
         .value("--batch-tokens", name: "N", help: "Tokens per optimizer step", default: "4096"),
         .value("--seed", name: "S", help: "Seed of the split, the initialization and the data order", default: "0"),
         .flag("--baseline", help: "Also train a ce student with the same steps: OUT-baseline.gguf"),
@@ -95,6 +96,7 @@ enum DistillArguments {
             options.budget = .steps(try arguments.int("--steps", in: 1...100_000_000) ?? 500)
         }
         options.learningRate = Float(try arguments.double("--lr", in: 1e-7...1)!)
+        options.learningRateFloor = Float(try arguments.double("--lr-floor", in: 0...1)!)
         options.batchTokens = try arguments.int("--batch-tokens", in: 1...16_777_216)!
         options.seed = seed
         options.baseline = arguments.flag("--baseline")
