@@ -22,29 +22,32 @@ let package = Package(
 
         .target(name: "CKernels"),
 
-        .target(name: "GGUF"),
+        // one home for the primitives every layer above shares: buffers, vector loops, parallel loops, files
+        .target(name: "Tensors"),
+        .target(name: "GGUF", dependencies: ["Tensors"]),
         .target(name: "Tokenizer", dependencies: ["GGUF"]),
-        .target(name: "Kernels", dependencies: ["CKernels"]),
-        .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS", "Kernels"]),
-        .target(name: "Distill", dependencies: ["COpenBLAS", "Engine", "Kernels", "Tokenizer", "GGUF"]),
+        .target(name: "Kernels", dependencies: ["CKernels", "Tensors"]),
+        .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS", "Kernels", "Tensors"]),
+        .target(name: "Distill", dependencies: ["COpenBLAS", "Engine", "Kernels", "Tokenizer", "GGUF", "Tensors"]),
         .target(name: "HTTP", dependencies: ["CLibUV", "CKernels"]),
-        .target(name: "Server", dependencies: ["HTTP", "Engine", "Tokenizer", "GGUF", "CJemalloc"]),
-        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "Distill", "Server", "CJemalloc"]),
+        .target(name: "Server", dependencies: ["HTTP", "Engine", "Tokenizer", "GGUF", "Tensors", "CJemalloc"]),
+        .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "Distill", "Server", "Tensors", "CJemalloc"]),
 
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels", "Tensors"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "Kernels", "CJemalloc"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine", "Kernels", "Tokenizer"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "Kernels", "Tensors", "CJemalloc"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine", "Kernels", "Tokenizer", "Tensors"]),
         // the socket client both the HTTP and the Server tests drive servers with
         .target(name: "TestHTTPClient", path: "Tests/TestHTTPClient"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestHTTPClient"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF", "TestHTTPClient"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF", "Tensors", "TestHTTPClient"]),
         .testTarget(name: "CLITests", dependencies: ["distillery", "GGUF", "TestHTTPClient"]),
         .testTarget(name: "LoadGeneratorTests", dependencies: ["LoadGenerator"]),
 
-        .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels"], path: "Benchmarks/KernelsBenchmark"),
-        .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "Engine", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
+        .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels", "Tensors"], path: "Benchmarks/KernelsBenchmark"),
+        .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "Engine", "Tensors", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
         .executableTarget(name: "LoadGenerator", path: "Benchmarks/LoadGenerator"),
     ]
 )

@@ -11,6 +11,7 @@ import COpenBLAS
 import Distill
 import Engine
 import Foundation
+import Tensors
 
 @main
 struct TrainerBenchmark {

@@ -1,3 +1,4 @@
+import Tensors
 /// Grouped-query attention over the KV cache, causal, optionally limited to a sliding window.
 /// Query head h reads KV head h / (NH / NKV).
 enum Attention {

@@ -1,11 +1,12 @@
 import Kernels
+import Tensors
 /// Row-wise versions of the forward steps over T tokens stored as rows.
 enum BatchOps {
     /// out[T, N] = rmsnorm of each row of x[T, N]
     static func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                         t: Int, n: Int, epsilon: Float) {
         Parallel.forEachChunk(t, minimumChunk: 16) { rows in
-            for i in rows { Ops.rmsnorm(out + i * n, x + i * n, weight, n, epsilon: epsilon) }
+            NaiveKernel.rmsNorm(out + rows.lowerBound * n, x + rows.lowerBound * n, weight, rows: rows.count, columns: n, epsilon: epsilon)
         }
     }
 

@@ -1,4 +1,5 @@
 import Kernels
+import Tensors
 
 /// The token embedding and the final norm plus output projection, shared by every architecture here.
 struct EmbeddingAndHead {
@@ -25,7 +26,7 @@ struct EmbeddingAndHead {
 
     /// logits[V] = output · rmsnorm(x); normalizes x in place.
     func logits(_ logits: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ matvec: MatVec) {
-        Ops.rmsnorm(x, x, outputNorm.pointer, config.embeddingLength, epsilon: config.normEpsilon)
+        NaiveKernel.rmsNorm(x, x, outputNorm.pointer, rows: 1, columns: config.embeddingLength, epsilon: config.normEpsilon)
         matvec(logits, output, x)
     }
 
@@ -50,7 +51,7 @@ struct EmbeddingAndHead {
     /// out[T, N] = rmsnorm(x)[T, C] · rows[N, C]ᵀ
     private func product(_ x: UnsafeMutablePointer<Float>, t: Int, rows: UnsafePointer<Float>, rowCount n: Int) -> [Float] {
         let c = config.embeddingLength
-        for i in 0..<t { Ops.rmsnorm(x + i * c, x + i * c, outputNorm.pointer, c, epsilon: config.normEpsilon) }
+        for i in 0..<t { NaiveKernel.rmsNorm(x + i * c, x + i * c, outputNorm.pointer, rows: 1, columns: c, epsilon: config.normEpsilon) }
         guard n > 0 else { return [] }
         return [Float](unsafeUninitializedCapacity: t * n) { out, count in
             if t == 1 {

@@ -1,5 +1,7 @@
 import Foundation
 import GGUF
+import Kernels
+import Tensors
 
 /// Gemma 3 in f32 over dequantized weights, or with llama.cpp's exact arithmetic (`Numerics.ggml`): the reference
 /// the int8 engine (`Int8TransformerModel`, which runs gemma3 students and the distillation teacher) is tested against.
@@ -79,7 +81,7 @@ public final class Gemma3Model: LanguageModel {
         for (l, w) in layers.enumerated() {
             let ffnMatvec = l == layers.count - 1 ? lastFeedForward : matvec
             // attention rmsnorm
-            Ops.rmsnorm(xb, x, w.attentionNorm.pointer, C, epsilon: cfg.normEpsilon)
+            NaiveKernel.rmsNorm(xb, x, w.attentionNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
 
             // q, k, v; this position's key and value go straight into the cache
             let k = s.cache.key(layer: l, position: pos), v = s.cache.value(layer: l, position: pos)
@@ -108,18 +110,18 @@ public final class Gemma3Model: LanguageModel {
 
             // output projection, post-attention rmsnorm, residual
             matvec(xb2, w.attention.wo, xb)
-            Ops.rmsnorm(xb2, xb2, w.postAttentionNorm.pointer, C, epsilon: cfg.normEpsilon)
+            NaiveKernel.rmsNorm(xb2, xb2, w.postAttentionNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
             Ops.add(x, xb2, C)
 
             // ffn rmsnorm
-            Ops.rmsnorm(xb, x, w.ffnNorm.pointer, C, epsilon: cfg.normEpsilon)
+            NaiveKernel.rmsNorm(xb, x, w.ffnNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
 
             // GeGLU: down(gelu(gate x) * up x), post-ffn rmsnorm, residual
             ffnMatvec(hb, w.ffn.gate, xb)
             ffnMatvec(hb2, w.ffn.up, xb)
             if numerics == .ggml { Ops.gegluLikeGGML(hb, hb2, FF) } else { Ops.geglu(hb, hb2, FF) }
             ffnMatvec(xb2, w.ffn.down, hb)
-            Ops.rmsnorm(xb2, xb2, w.postFFNNorm.pointer, C, epsilon: cfg.normEpsilon)
+            NaiveKernel.rmsNorm(xb2, xb2, w.postFFNNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
             Ops.add(x, xb2, C)
         }
 

@@ -1,4 +1,5 @@
 import Kernels
+import Tensors
 
 /// Everything one sequence needs while it runs: the KV cache and the scratch buffers of the forward pass,
 /// all allocated here once (llama2.c's RunState), so decoding a token allocates nothing.

@@ -1,3 +1,4 @@
+import Tensors
 /// Keys and values of every layer for `contextLength` positions, preallocated.
 /// Layout keys[L, P, NKV * HS] (values the same), so one position's heads are contiguous.
 public final class KVCache {

@@ -1,4 +1,6 @@
 import GGUF
+import Kernels
+import Tensors
 
 /// The LLaMA architecture in plain f32 over dequantized weights: the reference the int8 engine is tested against.
 /// RMSNorm -> q, k, v -> RoPE (adjacent pairs) -> cache write -> grouped-query attention -> residual
@@ -67,7 +69,7 @@ public final class LlamaModel: LanguageModel {
         for (l, w) in layers.enumerated() {
             let ffnMatvec = l == layers.count - 1 ? lastFeedForward : matvec
             // attention rmsnorm
-            Ops.rmsnorm(xb, x, w.attentionNorm.pointer, C, epsilon: cfg.normEpsilon)
+            NaiveKernel.rmsNorm(xb, x, w.attentionNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
 
             // q, k, v; this position's key and value go straight into the cache
             let k = s.cache.key(layer: l, position: pos), v = s.cache.value(layer: l, position: pos)
@@ -92,7 +94,7 @@ public final class LlamaModel: LanguageModel {
             Ops.add(x, xb2, C)
 
             // ffn rmsnorm
-            Ops.rmsnorm(xb, x, w.ffnNorm.pointer, C, epsilon: cfg.normEpsilon)
+            NaiveKernel.rmsNorm(xb, x, w.ffnNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
 
             // SwiGLU: down(silu(gate x) * up x), residual
             ffnMatvec(hb, w.ffn.gate, xb)

@@ -1,17 +1,10 @@
+import Tensors
 /// The hyper-parameters of a decoder-only transformer, read from GGUF metadata (see `ModelConfig+Metadata`).
 /// Letters used in shape comments across the engine: C embedding, L layers, NH query heads,
 /// NKV key/value heads, HS head size, FF feed-forward width, V vocabulary, P context positions, T tokens.
 public struct ModelConfig: Sendable, Equatable {
     public enum Architecture: String, Sendable, Codable {
         case llama, gemma3
-    }
-
-    /// Which pairs of a head's channels RoPE rotates together.
-    public enum RopeStyle: Sendable, Codable {
-        /// (x[2i], x[2i+1]): llama.cpp's "normal" mode, used for LLaMA (its converter permutes Q/K to match).
-        case adjacentPairs
-        /// (x[i], x[i + R/2]): GPT-NeoX style, used by Gemma.
-        case halves
     }
 
     public var architecture: Architecture
@@ -25,7 +18,7 @@ public struct ModelConfig: Sendable, Equatable {
     public var vocabularySize: Int         // V
     public var normEpsilon: Float
     public var ropeDimensionCount: Int     // R <= HS, the rotated leading channels of each head
-    public var ropeStyle: RopeStyle
+    public var ropeStyle: RoPEStyle
     /// RoPE base of global-attention layers.
     public var ropeBase: Float
     /// RoPE base of sliding-window layers (equal to `ropeBase` when there are none).
@@ -45,7 +38,7 @@ public struct ModelConfig: Sendable, Equatable {
     /// A configuration built in code (fakes, students being designed); `ModelConfig(file:)` reads one from GGUF.
     public init(architecture: Architecture, embeddingLength: Int, layerCount: Int, headCount: Int, kvHeadCount: Int,
                 headSize: Int, feedForwardLength: Int, contextLength: Int, vocabularySize: Int,
-                normEpsilon: Float = 1e-5, ropeDimensionCount: Int? = nil, ropeStyle: RopeStyle = .adjacentPairs,
+                normEpsilon: Float = 1e-5, ropeDimensionCount: Int? = nil, ropeStyle: RoPEStyle = .adjacentPairs,
                 ropeBase: Float = 10_000, localRopeBase: Float? = nil, slidingWindow: Int? = nil,
                 slidingWindowPattern: Int = 1, localLayers: [Bool]? = nil, attentionScale: Float? = nil, embeddingScale: Float = 1,
                 bosTokenID: Int32? = nil, eosTokenID: Int32? = nil) {

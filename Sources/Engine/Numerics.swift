@@ -1,5 +1,6 @@
 import GGUF
 import Kernels
+import Tensors
 
 /// How a model of this module rounds its intermediate values and which kernels run its weight products.
 public enum Numerics: Sendable {

@@ -4,15 +4,6 @@ import Glibc
 
 /// The element-wise and reduction steps of the forward pass, llama2.c style: outputs first, then inputs, then sizes.
 enum Ops {
-    /// out[n] = x / sqrt(mean(x²) + eps) * weight. `out` may alias `x`.
-    static func rmsnorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-                        _ n: Int, epsilon: Float) {
-        var sumOfSquares: Double = 0
-        for i in 0..<n { sumOfSquares += Double(x[i] * x[i]) }
-        let scale = 1 / (Float(sumOfSquares / Double(n)) + epsilon).squareRoot()
-        for i in 0..<n { out[i] = x[i] * scale * weight[i] }
-    }
-
     /// In place, numerically stable.
     static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
         var maxValue = -Float.infinity

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Tensors
 
 /// Rotary position embedding as llama.cpp computes it: pair i turns by position * base^(-2i/R),
 /// the angle built by repeated multiplication in f32 so our rounding follows ggml's.
@@ -19,7 +20,7 @@ enum RoPE {
 
     /// Rotates the first R channels of each of `heads` heads x[heads, HS] in place.
     static func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, dimensionCount: Int,
-                       style: ModelConfig.RopeStyle, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+                       style: RoPEStyle, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
         let half = dimensionCount / 2
         for h in 0..<heads {
             let head = x + h * headSize

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Tensors
 
 /// Chooses tokens from logits in llama.cpp's order: penalties -> top-k -> top-p -> min-p -> temperature -> draw.
 /// Keeps the recent tokens for the penalties and a seeded generator, so the same seed gives the same tokens.

@@ -1,4 +1,5 @@
 import Kernels
+import Tensors
 
 /// S vocabulary rows of a model's output layer, gathered once so a batched forward computes
 /// [T, S] logits instead of [T, V]: distillation needs only the student's tokens from a 262k-row teacher.

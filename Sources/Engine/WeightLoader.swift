@@ -1,5 +1,6 @@
 import GGUF
 import Kernels
+import Tensors
 
 /// Loads named tensors from a GGUF file as dequantized f32, checking each against its expected shape.
 struct WeightLoader {

@@ -1,3 +1,4 @@
+import Tensors
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,7 +90,9 @@ public struct GGUFWriter {
     }
 
     public func write(to path: String) throws(GGUFError) {
-        try AtomicFile.write(serialized(), to: path)
+        do { try AtomicFile.write(serialized(), to: path) } catch {
+            throw .writeFailed(path: path, reason: error.reason)
+        }
     }
 }
 

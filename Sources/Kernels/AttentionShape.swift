@@ -1,4 +1,5 @@
 import CKernels
+import Tensors
 
 /// The sizes and strides of one attention call, resolved once, and the loop over (token, head) pairs
 /// shared by the f32 and f16 cache variants.
@@ -101,7 +102,7 @@ extension Float: CacheScalar {
 
     @inline(__always)
     static func addScaled(_ y: UnsafeMutablePointer<Float>, _ a: Float, _ row: UnsafePointer<Float>, _ count: Int) {
-        VectorMath.addScaled(y, a, row, count)
+        VectorMath.addScaled(y, row, a, count)
     }
 }
 

@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Tensors
 
 extension Kernel {
     /// out = softmax(x) over `count` values, stable (max subtracted first). out may alias x.
@@ -12,7 +13,7 @@ extension Kernel {
         case .avx2: return ck_softmax_avx2(out, x, count)
         case .portable: break
         }
-        let maximum = VectorMath.maximum(x, count)
+        let maximum = VectorMath.max(x, count)
         for i in 0..<count { out[i] = VectorMath.exp(x[i] - maximum) }
         let inverse = 1 / VectorMath.sum(out, count)
         for i in 0..<count { out[i] *= inverse }

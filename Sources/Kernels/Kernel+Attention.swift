@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Tensors
 
 extension Kernel {
     /// Below this many multiply-adds (T · NH · positions · HS) attention runs on the caller alone. Decode
@@ -72,11 +73,11 @@ extension Kernel {
             for j in 0..<count {
                 tile[j] = Element.dot(q, keys + (tileStart + j) * shape.cacheStride, headSize) * shape.scale
             }
-            let newMax = max(runningMax, VectorMath.maximum(tile, count))
+            let newMax = max(runningMax, VectorMath.max(tile, count))
             if runningMax != -.infinity && newMax != runningMax {
                 let correction = VectorMath.exp(runningMax - newMax)
                 runningSum *= correction
-                VectorMath.scale(out, correction, headSize)
+                VectorMath.scale(out, out, correction, headSize)
             }
             runningMax = newMax
             for j in 0..<count {
@@ -85,7 +86,7 @@ extension Kernel {
                 Element.addScaled(out, weight, values + (tileStart + j) * shape.cacheStride, headSize)
             }
         }
-        VectorMath.scale(out, 1 / runningSum, headSize)
+        VectorMath.scale(out, out, 1 / runningSum, headSize)
     }
 
     /// out[i] = Float16(x[i]), to nearest even: writes new keys and values into an f16 cache.

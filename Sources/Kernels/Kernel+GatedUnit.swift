@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Tensors
 
 /// The nonlinearity of a gated feed-forward unit, out = act(gate) * up: what differs between LLaMA's
 /// SwiGLU and Gemma's GeGLU.

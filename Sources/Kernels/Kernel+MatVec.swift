@@ -1,3 +1,4 @@
+import Tensors
 extension Kernel {
     /// out (N) = W (N, K) · x (K), f32 row-major weights; rows split over the pool when it pays.
     public static func matVec(

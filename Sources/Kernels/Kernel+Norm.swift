@@ -1,17 +1,20 @@
+import Tensors
 extension Kernel {
-    /// RMSNorm of each row: out = x / sqrt(mean(x²) + epsilon) * weight. out may alias x.
-    /// out, x: (T, C); weight: (C).
+    /// RMSNorm (Zhang and Sennrich 2019) of each row: out = x / sqrt(mean(x²) + epsilon) * weight. out may
+    /// alias x. out, x: (T, C); weight: (C); inverseRMS, when given: (T), each row's 1 / sqrt(mean(x²) + epsilon),
+    /// which the trainer keeps for the backward pass.
     public static func rmsNorm(
         _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-        rows: Int, columns: Int, epsilon: Float
+        rows: Int, columns: Int, epsilon: Float, inverseRMS: UnsafeMutablePointer<Float>? = nil
     ) {
         for t in 0..<rows {
             let row = x + t * columns, target = out + t * columns
             let inverse = 1 / (VectorMath.sumOfSquares(row, columns) / Float(columns) + epsilon).squareRoot()
+            inverseRMS?[t] = inverse
             var i = 0
-            while i + 8 <= columns {
+            while i + 16 <= columns {
                 VectorMath.store(VectorMath.load(row + i) * inverse * VectorMath.load(weight + i), target + i)
-                i += 8
+                i += 16
             }
             while i < columns {
                 target[i] = row[i] * inverse * weight[i]
@@ -33,7 +36,7 @@ extension Kernel {
                 let row = x + t * columns
                 let inverse = 1 / (VectorMath.sumOfSquares(row, columns) / Float(columns) + epsilon).squareRoot()
                 for b in 0..<columns / 32 {
-                    for i in stride(from: 0, to: 32, by: 8) {
+                    for i in stride(from: 0, to: 32, by: 16) {
                         let k = b * 32 + i
                         VectorMath.store(VectorMath.load(row + k) * inverse * VectorMath.load(weight + k), block + i)
                     }
@@ -46,15 +49,18 @@ extension Kernel {
 }
 
 extension NaiveKernel {
+    /// As ggml's rms_norm rounds: squares in f32 summed in double, the mean and epsilon added in f32. The f32
+    /// reference models use it too.
     public static func rmsNorm(
         _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
         rows: Int, columns: Int, epsilon: Float
     ) {
         for t in 0..<rows {
+            let row = x + t * columns, target = out + t * columns
             var sumOfSquares: Double = 0
-            for i in 0..<columns { sumOfSquares += Double(x[t * columns + i]) * Double(x[t * columns + i]) }
-            let inverse = Float(1 / (sumOfSquares / Double(columns) + Double(epsilon)).squareRoot())
-            for i in 0..<columns { out[t * columns + i] = x[t * columns + i] * inverse * weight[i] }
+            for i in 0..<columns { sumOfSquares += Double(row[i] * row[i]) }
+            let inverse = 1 / (Float(sumOfSquares / Double(columns)) + epsilon).squareRoot()
+            for i in 0..<columns { target[i] = row[i] * inverse * weight[i] }
         }
     }
 

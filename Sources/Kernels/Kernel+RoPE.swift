@@ -3,12 +3,14 @@ import Foundation
 extension Kernel {
     /// Rotates the first `table.dimensions` values of every head in place.
     /// x: (T, H, HS), token t at x + t * tokenStride (default H * HS), at position startPosition + t.
+    /// `inverse` turns by -θ: the rotation is orthogonal, so that is the backward of the forward.
     public static func rope(
         _ x: UnsafeMutablePointer<Float>, _ table: RoPETable,
-        startPosition: Int, tokens: Int, heads: Int, headSize: Int, tokenStride: Int? = nil
+        startPosition: Int, tokens: Int, heads: Int, headSize: Int, tokenStride: Int? = nil, inverse: Bool = false
     ) {
         let stride = tokenStride ?? heads * headSize
         let pairs = table.dimensions / 2
+        let direction: Float = inverse ? -1 : 1
         precondition(table.dimensions <= headSize && startPosition >= 0 && startPosition + tokens <= table.maxPositions)
         for t in 0..<tokens {
             let cosines = table.cosines.pointer + (startPosition + t) * pairs
@@ -18,13 +20,13 @@ extension Kernel {
                 switch table.style {
                 case .adjacentPairs:
                     for i in 0..<pairs {
-                        let a = head[2 * i], b = head[2 * i + 1], c = cosines[i], s = sines[i]
+                        let a = head[2 * i], b = head[2 * i + 1], c = cosines[i], s = direction * sines[i]
                         head[2 * i] = a * c - b * s
                         head[2 * i + 1] = a * s + b * c
                     }
                 case .halves:
                     for i in 0..<pairs {
-                        let a = head[i], b = head[i + pairs], c = cosines[i], s = sines[i]
+                        let a = head[i], b = head[i + pairs], c = cosines[i], s = direction * sines[i]
                         head[i] = a * c - b * s
                         head[i + pairs] = a * s + b * c
                     }
@@ -38,15 +40,16 @@ extension NaiveKernel {
     /// Recomputes every angle as llama.cpp's ggml_rope does, ignoring the table's values.
     public static func rope(
         _ x: UnsafeMutablePointer<Float>, _ table: RoPETable,
-        startPosition: Int, tokens: Int, heads: Int, headSize: Int, tokenStride: Int? = nil
+        startPosition: Int, tokens: Int, heads: Int, headSize: Int, tokenStride: Int? = nil, inverse: Bool = false
     ) {
         let stride = tokenStride ?? heads * headSize
+        let direction: Double = inverse ? -1 : 1
         let dimensions = table.dimensions, pairs = dimensions / 2
         for t in 0..<tokens {
             for h in 0..<heads {
                 let head = x + t * stride + h * headSize
                 for i in 0..<pairs {
-                    let theta = Double(startPosition + t) * pow(Double(table.base), -2 * Double(i) / Double(dimensions))
+                    let theta = direction * Double(startPosition + t) * pow(Double(table.base), -2 * Double(i) / Double(dimensions))
                     let (first, second) = table.style == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + pairs)
                     let a = Double(head[first]), b = Double(head[second])
                     head[first] = Float(a * cos(theta) - b * sin(theta))

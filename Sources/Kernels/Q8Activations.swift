@@ -1,3 +1,4 @@
+import Tensors
 /// Activations (T, K) quantized on the fly to int8 blocks of 32 with one f32 scale each (ggml's Q8_0 for
 /// activations; `halfScales` rounds the scales to f16 as ggml stores them), ready for any number of `Q8Matrix`
 /// products with K columns: quantize once, multiply by q, k and v.

@@ -1,3 +1,4 @@
+import Tensors
 /// An int8 weight matrix (N rows of K columns, out = W · x) holding ggml Q8_0 values — one f16 scale per
 /// 32 consecutive values of a row — repacked for the kernels:
 ///

@@ -1,12 +1,5 @@
 import Foundation
-
-/// How RoPE pairs the dimensions of a head.
-public enum RoPEStyle: Sendable {
-    /// llama.cpp's mode 0 (LLaMA): adjacent pairs (x[2i], x[2i+1]).
-    case adjacentPairs
-    /// llama.cpp's NeoX mode (Gemma, GPT-NeoX): halves (x[i], x[i + D/2]).
-    case halves
-}
+import Tensors
 
 /// cos and sin of θᵢ = p · base^(-2i/D) for every position p < P and pair i < D/2, computed once in
 /// double so the kernel does no trigonometry per token. D is the rotated dimension count (n_rot, at most

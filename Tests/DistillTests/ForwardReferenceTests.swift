@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import XCTest
 import Distill
+import Tensors
 
 /// Gradient checks prove backward matches forward, not that forward is right: each fast forward here
 /// is compared with a naive scalar twin written straight from the definition, on shapes that are not

@@ -2,6 +2,7 @@ import Kernels
 import Engine
 import XCTest
 import Distill
+import Tensors
 
 /// Each layer's backward against central finite differences of its forward, on tiny odd shapes
 /// (not multiples of the 16-lane SIMD width, so the scalar tails are exercised too).
@@ -53,9 +54,9 @@ final class LayerGradientTests: XCTestCase {
         GradientCheck.assertClose(dweight, GradientCheck.numeric(&weight, loss), "rmsnorm dweight")
     }
 
-    func testRoPE() {
+    func testRoPE() throws {
         let B = 2, T = 5, H = 3, HS = 8
-        let table = RoPETable(headSize: HS, maxPositions: T, base: 10_000)
+        let table = try RoPETable(maxPositions: T, dimensions: HS, base: 10_000)
         var x = GradientCheck.random(B * T * H * HS, &rng)
         let r = GradientCheck.random(x.count, &rng)
         func loss() -> Double {
@@ -68,9 +69,9 @@ final class LayerGradientTests: XCTestCase {
     }
 
     /// llama.cpp's LLaMA rope (mode 0): pair (x[2i], x[2i+1]) at position p turns by p * base^(-2i/HS).
-    func testRoPERotatesAdjacentPairsLikeLlamaCpp() {
+    func testRoPERotatesAdjacentPairsLikeLlamaCpp() throws {
         let HS = 4, T = 3
-        let table = RoPETable(headSize: HS, maxPositions: T, base: 10_000)
+        let table = try RoPETable(maxPositions: T, dimensions: HS, base: 10_000)
         var x: [Float] = (0..<T).flatMap { _ in [1, 0, 0, 1] as [Float] }
         x.ptr { RoPE.forward($0, table, 1, T, 1, HS) }
         let p = 2, theta1 = Float(p) * powf(10_000, -2.0 / 4)
@@ -164,11 +165,11 @@ final class LayerGradientTests: XCTestCase {
     }
 
     /// NEOX-style rotation: pairs (x[i], x[i + HS/2]); backward is the inverse rotation.
-    func testRoPEHalvesGradient() {
+    func testRoPEHalvesGradient() throws {
         let B = 1, T = 5, H = 2, HS = 6
         var x = GradientCheck.random(B * T * H * HS, &rng)
         let r = GradientCheck.random(x.count, &rng)
-        let table = RoPETable(headSize: HS, maxPositions: T, base: 10_000, style: .halves)
+        let table = try RoPETable(maxPositions: T, dimensions: HS, base: 10_000, style: .halves)
         func loss() -> Double {
             var y = x
             return y.ptr { RoPE.forward($0, table, B, T, H, HS); return GradientCheck.project($0, r) }

@@ -1,6 +1,7 @@
 import Engine
 import XCTest
 import Distill
+import Tensors
 
 /// Every loss's dL/dlogits against central finite differences of its forward, plus the values the
 /// bucket losses must reproduce exactly.

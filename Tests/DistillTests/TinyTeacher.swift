@@ -1,5 +1,6 @@
 import Engine
 import Distill
+import Tensors
 
 /// A small random Llama teacher built from `TrainingModel` (larger init so its predictions are peaked),
 /// the sequences it samples, and its top-k targets on them.
@@ -55,7 +56,7 @@ struct TinyTeacher {
 
     private func sampleIndex(_ logits: [Float], _ rng: inout SeededRandom) -> Int32 {
         let m = logits.max()!
-        let weights = logits.map { Double(scalarExp($0 - m)) }
+        let weights = logits.map { Double(VectorMath.exp($0 - m)) }
         var u = Double(rng.nextUnitFloat()) * weights.reduce(0, +)
         for (i, w) in weights.enumerated() {
             u -= w

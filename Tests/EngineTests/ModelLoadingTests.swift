@@ -1,6 +1,7 @@
 import XCTest
 import GGUF
 import Engine
+import Tensors
 
 /// Small Llama files written with GGUFWriter, whole and broken in one place at a time.
 final class ModelLoadingTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Kernels
+import Tensors
 
 final class RoPEAndAttentionTests: XCTestCase {
     func testRoPEMatchesNaiveForBothStyles() throws {

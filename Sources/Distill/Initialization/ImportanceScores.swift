@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Tensors
 
 /// How much each part of a model matters, measured on calibration sequences (ShortGPT, Minitron):
 /// - a layer's block influence, 1 - cos(its input, its output) averaged over positions: a layer that barely

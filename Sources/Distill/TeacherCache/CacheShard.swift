@@ -52,25 +52,13 @@ enum CacheShard {
     /// Writes the shard atomically: a kill leaves either no shard or the complete one.
     static func write(_ header: Header, tokens: [[Int32]], targets: [[TeacherTargets]], to path: String) throws {
         // targets[t][s]: teacher t's targets for sequence s
-        let json = try JSONEncoder.sorted.encode(header)
-        var checksum = Checksum64()
-        try AtomicFile.write(to: path) { file in
-            func put(_ bytes: UnsafeRawBufferPointer) throws {
-                checksum.update(bytes)
-                try file.write(bytes)
-            }
-            var prefix = magic
-            withUnsafeBytes(of: version.littleEndian) { prefix += $0 }
-            withUnsafeBytes(of: UInt32(json.count).littleEndian) { prefix += $0 }
-            try prefix.withUnsafeBytes(put)
-            try json.withUnsafeBytes(put)
+        try ChecksummedFile.write(to: path, magic: magic, version: version, header: try JSONEncoder.sorted.encode(header)) { put in
             try tokens.flatMap { $0 }.withUnsafeBytes(put)
             for teacher in targets {
                 try teacher.flatMap(\.ids).withUnsafeBytes(put)
                 try teacher.flatMap(\.logprobs).withUnsafeBytes(put)
                 try teacher.flatMap(\.tailMass).withUnsafeBytes(put)
             }
-            try withUnsafeBytes(of: checksum.value.littleEndian) { try file.write($0) }
         }
     }
 
@@ -85,29 +73,33 @@ enum CacheShard {
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw ReadFailure.damaged("unreadable: \(error.localizedDescription)")
         }
-        return try bytes.withUnsafeBytes { raw -> Contents in
-            guard raw.count >= 24, Array(raw[0..<8]) == magic else { throw ReadFailure.damaged("not a teacher cache shard") }
-            let fileVersion = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-            guard fileVersion == version else { throw ReadFailure.damaged("format version \(fileVersion), expected \(version)") }
-            let headerLength = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
-            guard 16 + headerLength + 8 <= raw.count else { throw ReadFailure.damaged("truncated header") }
-            guard let header = try? JSONDecoder().decode(Header.self, from: Data(raw[16..<(16 + headerLength)])) else {
+        return try bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> Contents in
+            let frame: (header: Data, payloadStart: Int)
+            do throws(ChecksummedFile.FrameError) {
+                frame = try ChecksummedFile.frame(raw, magic: magic, version: version)
+            } catch {
+                switch error {
+                case .wrongMagic: throw ReadFailure.damaged("not a teacher cache shard")
+                case .version(let found): throw ReadFailure.damaged("format version \(found), expected \(version)")
+                case .truncatedHeader: throw ReadFailure.damaged("truncated header")
+                }
+            }
+            guard let header = try? JSONDecoder().decode(Header.self, from: frame.header) else {
                 throw ReadFailure.damaged("unreadable header")
             }
             let id = header.identity
             guard header.sequenceCount > 0, id.sequenceLength > 0, id.topK > 0, !id.teachers.isEmpty else {
                 throw ReadFailure.damaged("impossible sizes in the header")
             }
-            let contents = Contents(header: header, bytes: bytes, payloadStart: 16 + headerLength)
+            let contents = Contents(header: header, bytes: bytes, payloadStart: frame.payloadStart)
             let expected = contents.payloadStart + 4 * contents.S * (contents.T + 1)
                 + id.teachers.count * contents.teacherStride + 8
             guard raw.count == expected else {
                 throw ReadFailure.damaged("\(raw.count) bytes, expected \(expected) (cut short?)")
             }
-            var checksum = Checksum64()
-            checksum.update(UnsafeRawBufferPointer(rebasing: raw[0..<(expected - 8)]))
-            let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: expected - 8, as: UInt64.self))
-            guard stored == checksum.value else { throw ReadFailure.damaged("checksum mismatch") }
+            guard ChecksummedFile.checksumMatches(raw, payloadEnd: expected - 8) else {
+                throw ReadFailure.damaged("checksum mismatch")
+            }
             return contents
         }
     }

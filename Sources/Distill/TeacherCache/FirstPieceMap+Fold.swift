@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension FirstPieceMap {
     /// The teacher's full logits z[T, V] folded onto the student's vocabulary: out[t, s] = log Σ_{v -> s}

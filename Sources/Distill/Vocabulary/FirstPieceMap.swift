@@ -1,4 +1,5 @@
 import Tokenizer
+import Tensors
 
 /// Where each teacher token's probability goes in the student's vocabulary when the teacher targets fold
 /// the teacher's whole distribution onto it: a kept token to its own student id, a dropped one to the first
@@ -21,7 +22,7 @@ public struct FirstPieceMap: Sendable {
         let dropped = (0..<min(V, teacher.vocabularySize)).filter { ids[$0] == Self.nowhere }
         // tokenizing some 250k short texts: over the cores, in slices
         let slices = stride(from: 0, to: dropped.count, by: 4096).map { Array(dropped[$0..<min($0 + 4096, dropped.count)]) }
-        let spelled = ConcurrentMap.map(slices) { slice in slice.map { Self.firstPiece(of: Int32($0), teacher, student) } }
+        let spelled = Parallel.map(slices) { slice in slice.map { Self.firstPiece(of: Int32($0), teacher, student) } }
         for (id, piece) in zip(dropped, spelled.joined()) { ids[id] = piece }
         studentIDs = ids
         studentVocabularySize = teacherIDs.count

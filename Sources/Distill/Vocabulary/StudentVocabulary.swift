@@ -1,5 +1,6 @@
 import GGUF
 import Tokenizer
+import Tensors
 
 /// The student's vocabulary: the teacher's specials and byte tokens, plus the pieces the training text
 /// uses most under the teacher's tokenizer, up to a size. Its tokenizer is complete (a student GGUF
@@ -91,7 +92,7 @@ public struct StudentVocabulary: Sendable {
     /// Token ids of each document under the student's tokenizer (no BOS), over the cores.
     public func encode(_ documents: [CorpusDocument]) -> [[Int32]] {
         let tokenizer = self.tokenizer
-        return ConcurrentMap.map(documents) { tokenizer.encode($0.text, addBOS: false) }
+        return Parallel.map(documents) { tokenizer.encode($0.text, addBOS: false) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Tokenizer
+import Tensors
 
 /// How often each id of a tokenizer occurs in some documents, and how many tokens that took.
 struct TokenCounts: Sendable {
@@ -7,7 +8,7 @@ struct TokenCounts: Sendable {
 
     /// Tokenizes every document (no BOS) over the cores and counts ids.
     init(_ tokenizer: Tokenizer, documents: [CorpusDocument]) {
-        let perDocument = ConcurrentMap.map(documents) { tokenizer.encode($0.text, addBOS: false) }
+        let perDocument = Parallel.map(documents) { tokenizer.encode($0.text, addBOS: false) }
         var counts = [Int](repeating: 0, count: tokenizer.vocabularySize)
         var total = 0
         for ids in perDocument {

@@ -1,4 +1,5 @@
 import Kernels
+import Tensors
 
 /// One decoder layer's weights for the int8 kernels. Projections that read the same input are stacked, so
 /// one activation quantization and one kernel call serve them all. The norms a family adds are optional and

@@ -2,6 +2,7 @@ import Foundation
 import GGUF
 import Kernels
 import Synchronization
+import Tensors
 
 /// The int8 transformer engine the server runs students with, for both families a student can have: LLaMA
 /// and Gemma 3. What differs between them is data read from the file (`ModelConfig`, and which norm tensors

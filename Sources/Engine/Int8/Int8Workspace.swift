@@ -1,4 +1,5 @@
 import Kernels
+import Tensors
 
 /// The activations of R rows going through the int8 forward at once (R tokens of one sequence in
 /// prefill, or one token of each of R sequences in a batched decode step), allocated once.

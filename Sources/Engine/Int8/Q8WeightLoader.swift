@@ -1,5 +1,6 @@
 import GGUF
 import Kernels
+import Tensors
 
 /// Loads weight matrices for the int8 engine: Q8_0 tensors are repacked straight from the mapped file,
 /// anything else is dequantized and requantized to Q8_0 only when the caller asked for it.

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Prefill and decode speed measured the way llama-bench measures pp and tg, so the two compare:
 /// prefill is P random tokens in one batch from an empty cache (logits of the last only); decode is G

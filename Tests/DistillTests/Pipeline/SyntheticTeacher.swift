@@ -3,6 +3,7 @@ import Foundation
 import GGUF
 import Tokenizer
 @testable import Distill
+import Tensors
 
 /// A small Python-like corpus, the same on every run.
 enum SyntheticCorpus {

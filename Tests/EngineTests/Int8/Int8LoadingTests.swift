@@ -1,6 +1,7 @@
 import XCTest
 import GGUF
 @testable import Engine
+import Tensors
 
 /// Loading (Q8_0 straight from the file, other types quantized when asked), grouped-query and tied
 /// models against the f32 reference, and typed errors for every bad input.

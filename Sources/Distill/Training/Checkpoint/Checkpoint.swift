@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Tensors
 
 /// A training checkpoint on disk, little-endian:
 ///   "DSTLCKPT" | version u32 | header length u32 | header JSON | parameters [P] f32 | AdamW m [P] f32 |
@@ -28,22 +29,10 @@ enum Checkpoint {
     }
 
     static func write(_ header: Header, parameters: FloatBuffer, m: FloatBuffer, v: FloatBuffer, to path: String) throws {
-        let json = try JSONEncoder().encode(header)
-        var checksum = Checksum64()
-        try AtomicFile.write(to: path) { file in
-            func put(_ bytes: UnsafeRawBufferPointer) throws {
-                checksum.update(bytes)
-                try file.write(bytes)
-            }
-            var prefix = magic
-            withUnsafeBytes(of: version.littleEndian) { prefix += $0 }
-            withUnsafeBytes(of: UInt32(json.count).littleEndian) { prefix += $0 }
-            try prefix.withUnsafeBytes(put)
-            try json.withUnsafeBytes(put)
+        try ChecksummedFile.write(to: path, magic: magic, version: version, header: try JSONEncoder().encode(header)) { put in
             for block in [parameters, m, v] {
                 try put(UnsafeRawBufferPointer(UnsafeBufferPointer(start: block.pointer, count: block.count)))
             }
-            try withUnsafeBytes(of: checksum.value.littleEndian) { try file.write($0) }
         }
     }
 
@@ -57,29 +46,31 @@ enum Checkpoint {
 
     private static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Contents {
         func fail(_ why: String) -> TrainingError { .checkpoint("\(path): \(why)") }
-        guard bytes.count >= 24, Array(bytes[0..<8]) == magic else { throw fail("not a Distillery checkpoint") }
-        let fileVersion = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        guard fileVersion == version else { throw fail("version \(fileVersion), this build reads \(version)") }
-        let headerLength = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
-        guard 16 + headerLength + 8 <= bytes.count else { throw fail("truncated header") }
+        let frame: (header: Data, payloadStart: Int)
+        do throws(ChecksummedFile.FrameError) {
+            frame = try ChecksummedFile.frame(bytes, magic: magic, version: version)
+        } catch {
+            switch error {
+            case .wrongMagic: throw fail("not a Distillery checkpoint")
+            case .version(let found): throw fail("version \(found), this build reads \(version)")
+            case .truncatedHeader: throw fail("truncated header")
+            }
+        }
         let header: Header
-        do {
-            header = try JSONDecoder().decode(Header.self, from: Data(bytes[16..<(16 + headerLength)]))
-        } catch { throw fail("unreadable header: \(error)") }
+        do { header = try JSONDecoder().decode(Header.self, from: frame.header) } catch { throw fail("unreadable header: \(error)") }
         try header.model.validate()
         guard header.cursor.epochSeed.count == 4, header.cursor.index >= 0, header.step >= 0 else {
             throw fail("bad step or data cursor")
         }
         let P = header.parameterCount
         guard P == ParameterLayout(header.model).count else { throw fail("parameter count does not match the config") }
-        let floatsStart = 16 + headerLength, floatBytes = 4 * P
+        let floatsStart = frame.payloadStart, floatBytes = 4 * P
         guard bytes.count == floatsStart + 3 * floatBytes + 8 else {
             throw fail("\(bytes.count) bytes, expected \(floatsStart + 3 * floatBytes + 8) (truncated?)")
         }
-        var checksum = Checksum64()
-        checksum.update(UnsafeRawBufferPointer(rebasing: bytes[0..<(floatsStart + 3 * floatBytes)]))
-        let stored = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: floatsStart + 3 * floatBytes, as: UInt64.self))
-        guard stored == checksum.value else { throw fail("checksum mismatch: the file is corrupt") }
+        guard ChecksummedFile.checksumMatches(bytes, payloadEnd: floatsStart + 3 * floatBytes) else {
+            throw fail("checksum mismatch: the file is corrupt")
+        }
         let blocks = (0..<3).map { i in
             let block = FloatBuffer(count: P)
             UnsafeMutableRawBufferPointer(start: block.pointer, count: floatBytes)

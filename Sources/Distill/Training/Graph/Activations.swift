@@ -1,4 +1,5 @@
 import Engine
+import Tensors
 
 /// Everything the forward pass keeps for the backward pass, allocated once for a (B, T) like llm.c's
 /// `ActivationTensors`. N = B*T rows.

@@ -1,5 +1,6 @@
 import Engine
 import Kernels
+import Tensors
 
 /// The student's forward and backward pass for a fixed (B, T), in the manner of llm.c's
 /// `gpt2_forward` / `gpt2_backward`: one short line per layer call, and the backward pass calls the
@@ -30,10 +31,10 @@ package final class TrainingGraph {
         self.T = T
         acts = Activations(c, B: B, T: T)
         var tables: [Float: RoPETable] = [:]
-        ropes = (0..<c.layerCount).map { l in
+        ropes = try (0..<c.layerCount).map { l in
             let base = c.ropeBase(layer: l)
             if let table = tables[base] { return table }
-            let table = RoPETable(headSize: c.headSize, maxPositions: T, base: base, style: c.ropeStyle)
+            let table = try RoPETable(maxPositions: T, dimensions: c.headSize, base: base, style: c.ropeStyle)
             tables[base] = table
             return table
         }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Tensors
 
 /// Causal scaled dot-product attention with grouped-query heads: query head h reads key/value head
 /// g = h / (NH / NKV). Per (batch, head) the two products are sgemm calls on strided views of q, k, v;

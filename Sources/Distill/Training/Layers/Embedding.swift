@@ -1,3 +1,4 @@
+import Tensors
 /// Token embedding lookup: each position's residual stream starts as its token's row of token_embd.
 package enum Embedding {
     /// out [N, C] = wte [V, C] rows picked by tokens [N]

@@ -1,4 +1,5 @@
 import Kernels
+import Tensors
 
 /// The gated feed-forward nonlinearity: out = act(gate) * up. (The gate, up and down projections are
 /// plain `Matmul`s around it.) Both activations have the form act(x) = x * sigmoid(z(x)):
@@ -22,7 +23,7 @@ package enum GatedUnit {
         }
         for i in (count / 16 * 16)..<count {
             let x = gate[i]
-            let s = 1 / (1 + scalarExp(-z(x, activation)))
+            let s = 1 / (1 + VectorMath.exp(-z(x, activation)))
             out[i] = x * s * up[i]
         }
     }
@@ -46,7 +47,7 @@ package enum GatedUnit {
         }
         for i in (count / 16 * 16)..<count {
             let x = gate[i]
-            let s = 1 / (1 + scalarExp(-z(x, activation)))
+            let s = 1 / (1 + VectorMath.exp(-z(x, activation)))
             dup[i] += dout[i] * x * s
             dgate[i] += dout[i] * up[i] * (s + x * s * (1 - s) * dz(x, activation))
         }

@@ -1,6 +1,8 @@
-import Engine
+import Kernels
+import Tensors
 
-/// RMSNorm (Zhang and Sennrich 2019), as Llama uses it: out = x / rms(x) * weight, no mean, no bias.
+/// RMSNorm for training: the forward is the engine's kernel (`Kernel.rmsNorm`), keeping each row's inverse
+/// RMS for the backward.
 package enum RMSNorm {
     /// out [N, C] = inp * rstd * weight [C]; rstd [N] = 1 / sqrt(mean(inp^2) + eps), kept for backward.
     package static func forward(
@@ -9,18 +11,8 @@ package enum RMSNorm {
         _ N: Int, _ C: Int, eps: Float
     ) {
         Parallel.forEachChunk(rows: N, minimumRowsPerChunk: 64) { rows in
-            for n in rows {
-                let x = inp + n * C, y = out + n * C
-                let s = 1 / (VectorMath.dot(x, x, C) / Float(C) + eps).squareRoot()
-                rstd[n] = s
-                var i = 0
-                let vs = Float16x(repeating: s)
-                while i + 16 <= C {
-                    VectorMath.store(VectorMath.load(x + i) * vs * VectorMath.load(weight + i), y + i)
-                    i += 16
-                }
-                while i < C { y[i] = x[i] * s * weight[i]; i += 1 }
-            }
+            Kernel.rmsNorm(out + rows.lowerBound * C, inp + rows.lowerBound * C, weight, rows: rows.count, columns: C,
+                           epsilon: eps, inverseRMS: rstd + rows.lowerBound)
         }
     }
 

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Tensors
 
 /// Per-position results of the loss; sums are taken in position order so they are reproducible.
 package struct LossSums: Sendable, Equatable {

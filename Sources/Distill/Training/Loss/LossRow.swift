@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Tensors
 
 /// The loss at one position, forward and (optionally) backward. Student buckets at temperature tau:
 ///   u = z / tau, e_v = exp(u_v - max u), Z = sum e

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension TeacherTargets {
     /// Compresses full logits [N, V] to top-k targets at `temperature`: the k most likely ids with their

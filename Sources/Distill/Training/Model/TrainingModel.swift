@@ -1,4 +1,5 @@
 import Engine
+import Tensors
 
 /// A student's weights (llama or gemma3) in f32, one flat block laid out by `ParameterLayout`.
 /// The class owns the memory; the trainer's graph reads and the optimizer writes it in place.

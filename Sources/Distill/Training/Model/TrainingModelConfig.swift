@@ -1,4 +1,5 @@
 import Engine
+import Tensors
 
 /// The shape of a student, named as GGUF's `llama.*` / `gemma3.*` metadata names it.
 /// Letters used in shape comments throughout the trainer: V vocab, C channels, L layers, NH query heads,
@@ -60,7 +61,7 @@ public struct TrainingModelConfig: Codable, Sendable, Equatable {
     public var isGemma: Bool { architecture == .gemma3 }
     /// Gemma multiplies the token embedding by sqrt(C) before the first layer.
     public var embeddingScale: Float { isGemma ? Float(embeddingLength).squareRoot() : 1 }
-    public var ropeStyle: ModelConfig.RopeStyle { isGemma ? .halves : .adjacentPairs }
+    public var ropeStyle: RoPEStyle { isGemma ? .halves : .adjacentPairs }
 
     public func isLocal(layer: Int) -> Bool { slidingWindow != nil && localLayers[layer] }
     public func attentionWindow(layer: Int) -> Int? { isLocal(layer: layer) ? slidingWindow : nil }

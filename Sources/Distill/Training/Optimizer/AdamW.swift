@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Tensors
 
 /// AdamW (Loshchilov and Hutter 2019) over the flat parameter block, as in PyTorch and llm.c:
 ///   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2

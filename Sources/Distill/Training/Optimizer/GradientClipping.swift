@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Tensors
 
 /// Global L2 norm of the gradient, and scaling to a maximum norm (Pascanu et al. 2013).
 enum GradientClipping {

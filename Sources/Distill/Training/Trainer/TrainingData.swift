@@ -1,4 +1,5 @@
 import Engine
+import Tensors
 
 /// One training example: T + 1 tokens (the first T are the inputs, the last T the next-token targets) and,
 /// for distillation, each teacher's targets at the T input positions.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// xoshiro256** (Blackman and Vigna) seeded through SplitMix64: small, fast, and the same stream for the same
 /// seed on every machine. Its whole state is four words, so a training checkpoint can store it and a resumed
 /// run draws exactly the numbers the uninterrupted run would.
@@ -41,4 +45,12 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
     }
 
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// Standard normal by Box-Muller, for weight initialization; one draw per call keeps the sequence simple
+    /// to reproduce.
+    public mutating func nextNormal() -> Float {
+        let u1 = Double((next() >> 11) + 1) * 0x1p-53  // (0, 1]: log never sees 0
+        let u2 = Double(next() >> 11) * 0x1p-53
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+    }
 }

@@ -24,6 +24,7 @@ public final class FloatBuffer: @unchecked Sendable {
     public var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: pointer, count: count) }
     public var array: [Float] { Array(buffer) }
 
+    @inlinable
     public subscript(index: Int) -> Float {
         get { pointer[index] }
         set { pointer[index] = newValue }

@@ -1,17 +1,21 @@
-/// Elementwise kernels over raw float pointers, 16 lanes at a time with a scalar tail, so counts that
-/// are not a multiple of 16 work. Reductions keep 16 partial sums and add them in a fixed order, which
-/// makes every result reproducible run to run.
+/// The float loops of the kernels, the f32 reference and the trainer, over raw pointers, 16 lanes at a time
+/// (SIMD16: one AVX-512 register, two AVX2 ones) with a scalar tail, so counts that are not a multiple of 16
+/// work. Written on SIMD types because Swift's generic reductions and float `max` do not vectorize.
+/// Reductions keep 16 partial sums and add them in a fixed order, which makes every result reproducible run
+/// to run; they differ from a left-to-right sum by rounding.
 package enum VectorMath {
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Float16x {
+    @inlinable @inline(__always)
+    package static func load(_ p: UnsafePointer<Float>) -> Float16x {
         UnsafeRawPointer(p).loadUnaligned(as: Float16x.self)
     }
 
-    @inline(__always)
-    static func store(_ v: Float16x, _ p: UnsafeMutablePointer<Float>) {
+    @inlinable @inline(__always)
+    package static func store(_ v: Float16x, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float16x.self)
     }
 
+    /// Σ a[i].
+    @inlinable
     package static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Float16x()
         var i = 0
@@ -21,6 +25,8 @@ package enum VectorMath {
         return total
     }
 
+    /// Σ a[i] b[i].
+    @inlinable
     package static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Float16x()
         var i = 0
@@ -30,6 +36,8 @@ package enum VectorMath {
         return total
     }
 
+    /// max a[i], by comparison selects that compile to maxps (a must hold no NaN).
+    @inlinable
     package static func max(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Float16x(repeating: -.infinity)
         var i = 0
@@ -45,6 +53,7 @@ package enum VectorMath {
 
     /// out[i] = exp(inp[i] * scale - shift); returns the sum of out. The softmax workhorse:
     /// scale is 1/temperature and shift the row maximum (already divided by the temperature).
+    @inlinable
     package static func expScaledShifted(
         _ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, scale: Float, shift: Float, _ n: Int
     ) -> Float {
@@ -58,11 +67,12 @@ package enum VectorMath {
             i += 16
         }
         var total = acc.sum()
-        while i < n { out[i] = scalarExp(inp[i] * scale - shift); total += out[i]; i += 1 }
+        while i < n { out[i] = exp(inp[i] * scale - shift); total += out[i]; i += 1 }
         return total
     }
 
     /// out[i] = a[i] * s
+    @inlinable
     package static func scale(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ s: Float, _ n: Int) {
         let vs = Float16x(repeating: s)
         var i = 0
@@ -71,6 +81,7 @@ package enum VectorMath {
     }
 
     /// out[i] += a[i]
+    @inlinable
     package static func add(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ n: Int) {
         var i = 0
         while i + 16 <= n { store(load(out + i) + load(a + i), out + i); i += 16 }
@@ -78,6 +89,7 @@ package enum VectorMath {
     }
 
     /// out[i] = a[i] + b[i]
+    @inlinable
     package static func sum(
         _ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int
     ) {
@@ -88,7 +100,12 @@ package enum VectorMath {
 }
 
 extension VectorMath {
+    /// Σ a[i]².
+    @inlinable @inline(__always)
+    package static func sumOfSquares(_ a: UnsafePointer<Float>, _ n: Int) -> Float { dot(a, a, n) }
+
     /// out[i] += a[i] * s
+    @inlinable
     package static func addScaled(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ s: Float, _ n: Int) {
         let vs = Float16x(repeating: s)
         var i = 0

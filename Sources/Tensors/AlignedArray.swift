@@ -11,15 +11,15 @@ import Glibc
 /// llama.cpp's weights, mmapped from the page cache, already get huge pages here (`FileHugePages` in
 /// /proc/meminfo). Measured on a 47 MB gemma3 student, one thread: decode 117-153 tok/s with 4 KiB pages,
 /// 173-213 with huge pages from 2 MiB up, 246-264 from 512 KiB up, for 10 and 21 MiB more RSS.
-final class AlignedArray<Element: BitwiseCopyable>: @unchecked Sendable {
-    static var alignment: Int { 64 }
-    static var hugePage: Int { 2 << 20 }
+package final class AlignedArray<Element: BitwiseCopyable>: @unchecked Sendable {
+    package static var alignment: Int { 64 }
+    package static var hugePage: Int { 2 << 20 }
     /// Arrays from this size up get huge pages; below it, padding to 2 MiB would more than quadruple them.
-    static var hugePageThreshold: Int { 512 << 10 }
-    let pointer: UnsafeMutablePointer<Element>
-    let count: Int
+    package static var hugePageThreshold: Int { 512 << 10 }
+    package let pointer: UnsafeMutablePointer<Element>
+    package let count: Int
 
-    init(count: Int) {
+    package init(count: Int) {
         self.count = count
         var byteCount = max(count, 1) * MemoryLayout<Element>.stride
         let huge = byteCount >= Self.hugePageThreshold
