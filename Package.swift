@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CKernels", "Tensors"]),
         .target(name: "Engine", dependencies: ["GGUF", "COpenBLAS", "Kernels", "Tensors"]),
         .target(name: "Distill", dependencies: ["COpenBLAS", "Engine", "Kernels", "Tokenizer", "GGUF", "Tensors"]),
-        .target(name: "HTTP", dependencies: ["CLibUV", "CKernels"]),
+        .target(name: "HTTP", dependencies: ["CLibUV", "CKernels", "Tensors"]),
         .target(name: "Server", dependencies: ["HTTP", "Engine", "Tokenizer", "GGUF", "Tensors", "CJemalloc"]),
         .executableTarget(name: "distillery", dependencies: ["GGUF", "Tokenizer", "Engine", "Distill", "Server", "Tensors", "CJemalloc"]),
 

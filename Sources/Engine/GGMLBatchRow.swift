@@ -19,7 +19,7 @@ struct GGMLBatchRow {
 }
 
 /// A model that can run one token as llama.cpp's batch would hold it (`Numerics.ggml`).
-protocol GGMLRoundedModel: LanguageModel where State == InferenceState {
+protocol GGMLRoundedModel: LanguageModel {
     func forward(token: Int32, position: Int, state: InferenceState,
                  batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float>
 }

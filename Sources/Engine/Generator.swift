@@ -48,7 +48,7 @@ public struct Generator<Model: LanguageModel> {
     /// Runs `prompt` (token ids, BOS already first if the model wants one) from position 0 of `state`
     /// and streams each new token to `onToken`. The prompt's tokens also feed the sampler's penalties.
     @discardableResult
-    public func generate(prompt: [Int32], state: Model.State, sampler: inout Sampler, options: GenerationOptions,
+    public func generate(prompt: [Int32], state: any ModelState, sampler: inout Sampler, options: GenerationOptions,
                          onToken: (GeneratedToken) -> GenerationControl) throws(InferenceError) -> FinishReason {
         let stops = options.stopTokens ?? model.config.eosTokenID.map { [$0] } ?? []
         for token in prompt { sampler.accept(token) }

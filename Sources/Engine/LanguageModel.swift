@@ -1,32 +1,64 @@
 import GGUF
 
-/// What the sampler, the generator, the trainer's teacher pass and the server need from a model:
-/// a configuration, per-sequence state, and forward passes that give logits over the vocabulary.
-/// Implemented by the f32 reference models here and by faster engines elsewhere.
+/// What the sampler, the generator, evaluation, the trainer's teacher pass and the server's scheduler need from
+/// a model: a configuration, per-sequence state, and forward passes that give logits over the vocabulary.
+/// The f32 reference models and the int8 engine implement it; the scheduler drives any of them through it.
+/// States are opaque: a model only ever gets back states it made, and refuses others with an error.
 public protocol LanguageModel: AnyObject, Sendable {
-    associatedtype State: ModelState
-
     var config: ModelConfig { get }
 
     /// A fresh state (KV cache and scratch) for sequences of up to `contextLength` tokens
     /// (nil: the model's trained context length).
-    func makeState(contextLength: Int?) -> State
+    func makeState(contextLength: Int?) -> any ModelState
+
+    /// Whether `state` can serve this model for `contextLength` positions, so that a swap to a same-shaped
+    /// model keeps the slots' KV caches instead of reallocating them.
+    func canReuse(_ state: any ModelState, contextLength: Int) -> Bool
 
     /// Runs one token at `position`, after positions 0..<position are in the state's cache.
     /// Returns logits[V], valid until the next call with this state.
-    func forward(token: Int32, position: Int, state: State) throws(InferenceError) -> UnsafeBufferPointer<Float>
+    func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float>
 
     /// Runs T tokens at positions startPosition..<startPosition+T at once (prefill, teacher passes),
     /// leaving their keys and values in the state's cache. Returns row-major logits as `logits` selects.
-    func forward(tokens: [Int32], startPosition: Int, state: State,
+    func forward(tokens: [Int32], startPosition: Int, state: any ModelState,
                  logits: LogitSelection) throws(InferenceError) -> [Float]
+
+    /// One token of each of several sequences (one decode step of a batch). `consume(i, logits[V])` runs for
+    /// each step in order, with a buffer valid only during the call; a failing sequence gets its error and the
+    /// others their logits. A model with a fused multi-sequence step overrides the one-by-one default.
+    func decode(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void)
 
     /// Prepares logits restricted to `ids` (e.g. a student's vocabulary inside the teacher's).
     func vocabularySubset(ids: [Int32]) throws(InferenceError) -> VocabularySubset
+
+    /// Whether keys and values cached by one sequence may serve another that starts with the same tokens:
+    /// true only where prefill, decode and the multi-sequence step compute the same bits for a position
+    /// whatever else is in the batch, so that reuse never changes a completion.
+    var reusesCachedPrefixes: Bool { get }
+
+    /// Of the `count` positions a forward just wrote, the last `logitRows` of them with logits read, how many
+    /// (from the first) hold what a prompt's prefill writes there, and so may serve another prompt.
+    func promptPrefillPositions(written count: Int, logitRows: Int) -> Int
+}
+
+/// One sequence's next token in a decode step.
+public struct DecodeStep {
+    public let token: Int32
+    public let position: Int
+    public let state: any ModelState
+
+    public init(token: Int32, position: Int, state: any ModelState) {
+        self.token = token
+        self.position = position
+        self.state = state
+    }
 }
 
 /// A sequence's KV cache and scratch, owned by whoever runs the sequence.
 public protocol ModelState: AnyObject {
+    /// The configuration of the model it was made for.
+    var config: ModelConfig { get }
     /// Positions the state holds.
     var contextLength: Int { get }
 }
@@ -44,16 +76,49 @@ public enum LogitSelection: Sendable {
 }
 
 extension LanguageModel {
-    public func makeState() -> State { makeState(contextLength: nil) }
+    public func makeState() -> any ModelState { makeState(contextLength: nil) }
 
-    /// Token by token, for engines without a batched path.
-    public func forward(tokens: [Int32], startPosition: Int, state: State,
+    public func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { false }
+
+    public var reusesCachedPrefixes: Bool { false }
+
+    public func promptPrefillPositions(written count: Int, logitRows: Int) -> Int { count }
+
+    /// Token by token, for models without a batched path.
+    public func forward(tokens: [Int32], startPosition: Int, state: any ModelState,
                         logits selection: LogitSelection) throws(InferenceError) -> [Float] {
         try forwardTokenByToken(tokens: tokens, startPosition: startPosition, state: state, logits: selection)
     }
 
+    public func decode(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void) {
+        decodeOneByOne(steps, consume: consume)
+    }
+
+    /// Each step on its own, so a failing sequence gets its error and the others their logits.
+    public func decodeOneByOne(_ steps: [DecodeStep], consume: (Int, Result<UnsafeBufferPointer<Float>, InferenceError>) -> Void) {
+        for (i, step) in steps.enumerated() {
+            do {
+                consume(i, .success(try forward(token: step.token, position: step.position, state: step.state)))
+            } catch {
+                consume(i, .failure(error))
+            }
+        }
+    }
+
+    /// The state as the type this model makes; a state from another model is an error, not a crash.
+    package func own<S: ModelState>(_ state: any ModelState, as type: S.Type = S.self) throws(InferenceError) -> S {
+        guard let state = state as? S else { throw .stateMismatch("it was made by another model") }
+        return state
+    }
+
+    /// Whether `state`, of the type this model makes, holds `contextLength` positions for this configuration.
+    package func canReuse<S: ModelState>(_ state: any ModelState, as type: S.Type, contextLength: Int) -> Bool {
+        guard let state = state as? S else { return false }
+        return state.contextLength == contextLength && state.config == config
+    }
+
     /// The batched forward's result computed one token at a time with `forward(token:position:state:)`.
-    public func forwardTokenByToken(tokens: [Int32], startPosition: Int, state: State,
+    public func forwardTokenByToken(tokens: [Int32], startPosition: Int, state: any ModelState,
                                     logits selection: LogitSelection) throws(InferenceError) -> [Float] {
         try gatherLogits(tokens: tokens, startPosition: startPosition, logits: selection) { _, token, position throws(InferenceError) in
             try forward(token: token, position: position, state: state)

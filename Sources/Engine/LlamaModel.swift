@@ -6,8 +6,6 @@ import Tensors
 /// RMSNorm -> q, k, v -> RoPE (adjacent pairs) -> cache write -> grouped-query attention -> residual
 /// -> RMSNorm -> SwiGLU -> residual, then the final norm and the (possibly tied) output layer.
 public final class LlamaModel: LanguageModel {
-    public typealias State = InferenceState
-
     struct Layer {
         let attentionNorm: FloatBuffer   // [C]
         let attention: AttentionWeights
@@ -38,16 +36,20 @@ public final class LlamaModel: LanguageModel {
         self.layers = layers
     }
 
-    public func makeState(contextLength: Int?) -> InferenceState {
+    public func makeState(contextLength: Int?) -> any ModelState {
         InferenceState(config: config, contextLength: contextLength)
+    }
+
+    public func canReuse(_ state: any ModelState, contextLength: Int) -> Bool {
+        canReuse(state, as: InferenceState.self, contextLength: contextLength)
     }
 
     public func vocabularySubset(ids: [Int32]) throws(InferenceError) -> VocabularySubset {
         try head.vocabularySubset(ids: ids)
     }
 
-    public func forward(token: Int32, position pos: Int, state s: InferenceState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
-        try forward(token: token, position: pos, state: s, batchRow: .alone)
+    public func forward(token: Int32, position pos: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        try forward(token: token, position: pos, state: own(state), batchRow: .alone)
     }
 
     /// `batchRow` says how llama.cpp would round this token's products (`Numerics.ggml` only).

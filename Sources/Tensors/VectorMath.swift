@@ -14,13 +14,23 @@ package enum VectorMath {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Float16x.self)
     }
 
+    /// The 16 lanes added as a halving tree (8 + 8, 4 + 4, 2 + 2, 1 + 1): the order of AVX-512's reduce-add, so
+    /// that the Swift loops and the C kernels round the same way.
+    @inlinable @inline(__always)
+    package static func horizontalSum(_ v: Float16x) -> Float {
+        let h = v.lowHalf + v.highHalf
+        let q = h.lowHalf + h.highHalf
+        let e = q.lowHalf + q.highHalf
+        return e[0] + e[1]
+    }
+
     /// Σ a[i].
     @inlinable
     package static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Float16x()
         var i = 0
         while i + 16 <= n { acc += load(a + i); i += 16 }
-        var total = acc.sum()
+        var total = horizontalSum(acc)
         while i < n { total += a[i]; i += 1 }
         return total
     }
@@ -31,7 +41,7 @@ package enum VectorMath {
         var acc = Float16x()
         var i = 0
         while i + 16 <= n { acc += load(a + i) * load(b + i); i += 16 }
-        var total = acc.sum()
+        var total = horizontalSum(acc)
         while i < n { total += a[i] * b[i]; i += 1 }
         return total
     }
@@ -66,7 +76,7 @@ package enum VectorMath {
             acc += e
             i += 16
         }
-        var total = acc.sum()
+        var total = horizontalSum(acc)
         while i < n { out[i] = exp(inp[i] * scale - shift); total += out[i]; i += 1 }
         return total
     }

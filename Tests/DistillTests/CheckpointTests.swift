@@ -1,7 +1,7 @@
-import Foundation
-import XCTest
 import Distill
+import Foundation
 import Tensors
+import XCTest
 
 /// Kill-and-resume gives the uninterrupted run's weights bit for bit; damaged files are refused.
 final class CheckpointTests: XCTestCase {

@@ -1,8 +1,8 @@
+import Distill
 import Engine
 import GGUF
-import XCTest
-import Distill
 import Tensors
+import XCTest
 
 /// The trainer's forward against the Engine's reference Llama (itself checked against llama.cpp) on the
 /// same weights, written as a llama GGUF straight from the training layout: RoPE pairing, GQA grouping,

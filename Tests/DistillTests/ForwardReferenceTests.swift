@@ -1,8 +1,8 @@
+import Distill
 import Engine
 import Foundation
-import XCTest
-import Distill
 import Tensors
+import XCTest
 
 /// Gradient checks prove backward matches forward, not that forward is right: each fast forward here
 /// is compared with a naive scalar twin written straight from the definition, on shapes that are not

@@ -1,7 +1,7 @@
-import Engine
-import XCTest
 import Distill
+import Engine
 import Tensors
+import XCTest
 
 /// Finite-difference checking for f32 layers: the scalar under test is always accumulated in Double,
 /// and each input is nudged by +-h in f32, so the numeric gradient is good to ~1e-4 on O(1) values.

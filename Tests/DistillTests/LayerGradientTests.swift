@@ -1,8 +1,8 @@
-import Kernels
-import Engine
-import XCTest
 import Distill
+import Engine
+import Kernels
 import Tensors
+import XCTest
 
 /// Each layer's backward against central finite differences of its forward, on tiny odd shapes
 /// (not multiples of the 16-lane SIMD width, so the scalar tails are exercised too).

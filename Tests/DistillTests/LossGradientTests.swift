@@ -1,7 +1,7 @@
-import Engine
-import XCTest
 import Distill
+import Engine
 import Tensors
+import XCTest
 
 /// Every loss's dL/dlogits against central finite differences of its forward, plus the values the
 /// bucket losses must reproduce exactly.

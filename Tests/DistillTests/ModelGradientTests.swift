@@ -1,7 +1,7 @@
-import Engine
-import XCTest
 import Distill
+import Engine
 import Tensors
+import XCTest
 
 /// The whole graph (embedding -> L x [rmsnorm, GQA attention with RoPE, SwiGLU] -> norm -> output ->
 /// kl loss) against finite differences on every parameter of a tiny model, tied and untied; and Gemma 3's

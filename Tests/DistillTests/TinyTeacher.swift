@@ -1,5 +1,5 @@
-import Engine
 import Distill
+import Engine
 import Tensors
 
 /// A small random Llama teacher built from `TrainingModel` (larger init so its predictions are peaked),

@@ -5,12 +5,14 @@ import Engine
 /// without numerics: fed t, it gives logit 5 to t + 1 and 0 elsewhere.
 final class CountingModel: LanguageModel {
     final class State: ModelState {
+        let config: ModelConfig
         let contextLength: Int
         var logits: [Float]
         var fed: [Int32] = []
-        init(contextLength: Int, vocabularySize: Int) {
+        init(config: ModelConfig, contextLength: Int) {
+            self.config = config
             self.contextLength = contextLength
-            logits = [Float](repeating: 0, count: vocabularySize)
+            logits = [Float](repeating: 0, count: config.vocabularySize)
         }
     }
 
@@ -22,11 +24,12 @@ final class CountingModel: LanguageModel {
                              bosTokenID: 1, eosTokenID: eos)
     }
 
-    func makeState(contextLength: Int?) -> State {
-        State(contextLength: contextLength ?? config.contextLength, vocabularySize: config.vocabularySize)
+    func makeState(contextLength: Int?) -> any ModelState {
+        State(config: config, contextLength: contextLength ?? config.contextLength)
     }
 
-    func forward(token: Int32, position: Int, state: State) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+    func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        let state = state as! State
         guard position < state.contextLength else {
             throw .contextFull(position: position, contextLength: state.contextLength)
         }
@@ -44,7 +47,7 @@ final class GeneratorTests: XCTestCase {
                      stopAfter: Int = .max) throws -> (FinishReason, [GeneratedToken], CountingModel.State) {
         var sampler = try Sampler(parameters)
         var tokens: [GeneratedToken] = []
-        let state = model.makeState(contextLength: context)
+        let state = model.makeState(contextLength: context) as! CountingModel.State
         let finish = try Generator(model: model).generate(prompt: prompt, state: state, sampler: &sampler,
                                                           options: options) {
             tokens.append($0)

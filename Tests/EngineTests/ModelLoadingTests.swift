@@ -1,7 +1,7 @@
-import XCTest
-import GGUF
 import Engine
+import GGUF
 import Tensors
+import XCTest
 
 /// Small Llama files written with GGUFWriter, whole and broken in one place at a time.
 final class ModelLoadingTests: XCTestCase {

@@ -1,6 +1,6 @@
-import XCTest
 import Engine
 import Tensors
+import XCTest
 
 final class SamplerTests: XCTestCase {
     // probabilities 0.5, 0.3, 0.15, 0.05 at temperature 1

@@ -1,7 +1,7 @@
-import XCTest
-import GGUF
 import Engine
+import GGUF
 import Tensors
+import XCTest
 
 /// Gemma 3's structure on tiny random files: the sliding window, local and global layers, chunked prefill.
 final class SlidingWindowTests: XCTestCase {

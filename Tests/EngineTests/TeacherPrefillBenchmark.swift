@@ -1,8 +1,8 @@
+import Engine
 import Foundation
 import GGUF
-import XCTest
-import Engine
 import Tensors
+import XCTest
 
 /// Teacher prefill speed, 512-token chunks on 2 threads: the int8 engine (what distillation runs) and f32; logits for every position over the full vocabulary or trimmed to 8192 rows, or for the
 /// last position only (what llama-bench times). Runs only when asked:

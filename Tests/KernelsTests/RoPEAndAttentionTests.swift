@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
 import Kernels
 import Tensors
+import XCTest
 
 final class RoPEAndAttentionTests: XCTestCase {
     func testRoPEMatchesNaiveForBothStyles() throws {

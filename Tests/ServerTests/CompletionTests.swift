@@ -48,7 +48,7 @@ final class CompletionTests: XCTestCase {
         let data = try Data(contentsOf: ServerFixtures.packageRoot.appendingPathComponent("Tests/EngineTests/Fixtures/student-s-q8_0-reference.json"))
         let reference = try JSONDecoder().decode(Reference.self, from: data)
         let loader = ModelLoader(options: ModelLoadOptions()) { file throws(ModelError) in
-            LanguageModelEngine(try LlamaModel(file: file, numerics: .ggml))
+            try LlamaModel(file: file, numerics: .ggml)
         }
         let model = try loader.load(path: ServerFixtures.studentPath)
         let running = try RunningServer(model: model)

@@ -13,7 +13,7 @@ final class CrossArchitectureSwapTests: XCTestCase {
     private static func prompt(_ client: Int) -> String { "Client \(client) streams:" }
 
     private static func expectedText(_ model: LoadedModel, client: Int, tokens: Int) throws -> String {
-        let engine = (model.engine as! Int8ServingEngine).model
+        let engine = (model.engine as! Int8TransformerModel)
         let prompt = model.tokenizer.encode(Self.prompt(client), addBOS: model.tokenizer.addsBOSByDefault)
         return model.tokenizer.decode(try ServerFixtures.greedyIDs(prompt, count: tokens, model: engine), isContinuation: true)
     }

@@ -20,7 +20,7 @@ final class Gemma3ServingTests: XCTestCase {
 
     /// The greedy text the engine gives client i's prompt, run directly one token at a time.
     private static func expected(_ model: LoadedModel, client: Int, tokens: Int = 40) throws -> String {
-        let engine = (model.engine as! Int8ServingEngine).model
+        let engine = (model.engine as! Int8TransformerModel)
         let prompt = model.tokenizer.encode(body(client)["prompt"] as! String, addBOS: model.tokenizer.addsBOSByDefault)
         return model.tokenizer.decode(try ServerFixtures.greedyIDs(prompt, count: tokens, model: engine), isContinuation: true)
     }
@@ -79,7 +79,7 @@ final class Gemma3ServingTests: XCTestCase {
         let fresh = try running.complete(body([400, 500])).choice() as NSDictionary
         let logprobs = try XCTUnwrap(fresh["logprobs"] as? [String: Any])
         let values = try XCTUnwrap(logprobs["token_logprobs"] as? [Double])
-        let engine = (model.engine as! Int8ServingEngine).model
+        let engine = (model.engine as! Int8TransformerModel)
         let logits = try engine.forward(tokens: (shared + [400, 500]).map(Int32.init), startPosition: 0,
                                         state: engine.makeState(contextLength: 64), logits: .lastToken)
         XCTAssertEqual(values[0], Double(LogProbabilities.top(1, in: logits)[0].logprob), accuracy: 1e-4)

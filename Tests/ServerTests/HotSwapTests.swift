@@ -30,7 +30,7 @@ final class HotSwapTests: XCTestCase {
 
     /// The greedy text `model` gives client i's prompt: what its response must be if that model served it.
     private static func expectedText(_ model: LoadedModel, client: Int, tokens: Int) throws -> String {
-        let engineModel = (model.engine as! Int8ServingEngine).model
+        let engineModel = (model.engine as! Int8TransformerModel)
         let prompt = model.tokenizer.encode(Self.prompt(client), addBOS: model.tokenizer.addsBOSByDefault)
         let ids = try ServerFixtures.greedyIDs(prompt, count: tokens, model: engineModel)
         return model.tokenizer.decode(ids, isContinuation: true)
@@ -245,7 +245,7 @@ final class HotSwapTests: XCTestCase {
     func testConcurrentReloadsAreRefusedWith409() throws {
         let slowFactory: ModelLoader.EngineFactory = { file throws(ModelError) in
             usleep(800_000)
-            return LanguageModelEngine(try LlamaModel(file: file))
+            return try LlamaModel(file: file)
         }
         var configuration = ServerConfiguration()
         configuration.http.port = 0
@@ -305,24 +305,24 @@ final class HotSwapTests: XCTestCase {
 
     func testSameShapedSwapKeepsTheSlotsKVCaches() throws {
         let statesMade = Atomic<Int>(0)
-        final class CountingEngine: ServingEngine, @unchecked Sendable {
-            let base: any ServingEngine
+        final class CountingEngine: LanguageModel, @unchecked Sendable {
+            let base: any LanguageModel
             let counter: @Sendable () -> Void
-            init(_ base: any ServingEngine, counter: @escaping @Sendable () -> Void) {
+            init(_ base: any LanguageModel, counter: @escaping @Sendable () -> Void) {
                 self.base = base
                 self.counter = counter
             }
             var config: ModelConfig { base.config }
-            func makeState(contextLength: Int) -> any ModelState {
-                if contextLength > 8 { counter() }  // not the loader's smoke test
+            func makeState(contextLength: Int?) -> any ModelState {
+                if let contextLength, contextLength > 8 { counter() }  // not the loader's smoke test
                 return base.makeState(contextLength: contextLength)
             }
             func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
-            func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, logits: LogitSelection) throws(InferenceError) -> [Float] {
-                try base.prefill(tokens, startPosition: startPosition, state: state, logits: logits)
+            func forward(tokens: [Int32], startPosition: Int, state: any ModelState, logits: LogitSelection) throws(InferenceError) -> [Float] {
+                try base.forward(tokens: tokens, startPosition: startPosition, state: state, logits: logits)
             }
-            func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
-                try base.decode(token: token, position: position, state: state)
+            func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+                try base.forward(token: token, position: position, state: state)
             }
         }
         var configuration = ServerConfiguration()
@@ -333,7 +333,7 @@ final class HotSwapTests: XCTestCase {
         configuration.eventLog = nil
         configuration.scheduler.slots = 1
         let server = DistilleryServer(configuration: configuration) { file throws(ModelError) in
-            CountingEngine(LanguageModelEngine(try LlamaModel(file: file))) { statesMade.add(1, ordering: .relaxed) }
+            CountingEngine(try LlamaModel(file: file)) { statesMade.add(1, ordering: .relaxed) }
         }
         try server.start()
         defer {

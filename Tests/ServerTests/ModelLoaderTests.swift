@@ -52,7 +52,7 @@ final class ModelLoaderTests: XCTestCase {
         XCTAssertTrue(refusal(gpt2)?.description.contains("only llama and gemma3 students") ?? false)
         let gemma = try ModelLoader(options: ModelLoadOptions()).load(path: StudentFiles.randomStudent("g", architecture: "gemma3"))
         XCTAssertEqual(gemma.config.architecture, .gemma3)
-        XCTAssert(gemma.engine is Int8ServingEngine)
+        XCTAssert(gemma.engine is Int8TransformerModel)
         // the teacher is a gemma3 file too, and the parameter budget keeps it out
         let teacher = ServerFixtures.packageRoot.appendingPathComponent("models/teacher/gemma-3-270m-q4_k_m.gguf").path
         XCTAssertTrue(FileManager.default.fileExists(atPath: teacher), "run `make teacher` first")
@@ -74,9 +74,9 @@ final class ModelLoaderTests: XCTestCase {
         let quantized = try ModelLoader(options: ModelLoadOptions(quantize: true)).load(path: float)
         // requantizing Q8_0 values gives the same blocks back, so the model is the fixture's
         let prompt: [Int32] = [1, 1359, 7201]
-        let a = try ServerFixtures.student.engine.prefill(prompt[...], startPosition: 0,
+        let a = try ServerFixtures.student.engine.forward(tokens: prompt, startPosition: 0,
                                                           state: ServerFixtures.student.engine.makeState(contextLength: 8), logits: .lastToken)
-        let b = try quantized.engine.prefill(prompt[...], startPosition: 0, state: quantized.engine.makeState(contextLength: 8),
+        let b = try quantized.engine.forward(tokens: prompt, startPosition: 0, state: quantized.engine.makeState(contextLength: 8),
                                              logits: .lastToken)
         XCTAssertEqual(a.count, b.count)
         XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max() ?? 1, 1e-3)

@@ -95,7 +95,7 @@ final class SchedulerTests: XCTestCase {
         let first: [Int32] = [1, 4921, 7201, 6831, 6515]
         for activations in [ActivationPrecision.correctedLogitRows, .q8_0] {
             let model = try ModelLoader(options: ModelLoadOptions(activations: activations)).load(path: ServerFixtures.studentPath)
-            let engineModel = (model.engine as! Int8ServingEngine).model
+            let engineModel = (model.engine as! Int8TransformerModel)
             let generated = try ServerFixtures.greedyIDs(first, count: 8, model: engineModel)
             let next: [String: Any] = ["prompt": (first + generated + [400, 500]).map(Int.init), "max_tokens": 12,
                                        "temperature": 0, "ignore_eos": true, "logprobs": 5]
@@ -231,21 +231,21 @@ final class SchedulerTests: XCTestCase {
 
     func testLongPromptsArePrefilledInChunksBetweenOthersTokens() throws {
         let operations = Mutex<[String]>([])
-        final class RecordingEngine: ServingEngine, @unchecked Sendable {
+        final class RecordingEngine: LanguageModel, @unchecked Sendable {
             let base = ServerFixtures.student.engine
             let log: (String) -> Void
             init(log: @escaping (String) -> Void) { self.log = log }
             var config: ModelConfig { base.config }
-            func makeState(contextLength: Int) -> any ModelState { base.makeState(contextLength: contextLength) }
+            func makeState(contextLength: Int?) -> any ModelState { base.makeState(contextLength: contextLength) }
             func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
-            func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState, logits: LogitSelection) throws(InferenceError) -> [Float] {
+            func forward(tokens: [Int32], startPosition: Int, state: any ModelState, logits: LogitSelection) throws(InferenceError) -> [Float] {
                 log("P\(tokens.count)")
-                return try base.prefill(tokens, startPosition: startPosition, state: state, logits: logits)
+                return try base.forward(tokens: tokens, startPosition: startPosition, state: state, logits: logits)
             }
-            func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+            func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
                 log("D")
                 usleep(2_000)
-                return try base.decode(token: token, position: position, state: state)
+                return try base.forward(token: token, position: position, state: state)
             }
         }
         let engine = RecordingEngine { entry in operations.withLock { $0.append(entry) } }

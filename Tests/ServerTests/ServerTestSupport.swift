@@ -25,10 +25,10 @@ enum ServerFixtures {
     }()
 
     /// The int8 model the server runs, used directly as the oracle for what the server sends.
-    static var model: Int8TransformerModel { (student.engine as! Int8ServingEngine).model }
+    static var model: Int8TransformerModel { (student.engine as! Int8TransformerModel) }
 
     /// The same model behind another engine (a slow or failing one), under its own version.
-    static func model(engine: any ServingEngine, version: String = "test-engine") -> LoadedModel {
+    static func model(engine: any LanguageModel, version: String = "test-engine") -> LoadedModel {
         LoadedModel(version: version, path: studentPath, name: "test", parameterCount: student.parameterCount,
                     loadedAt: 0, engine: engine, tokenizer: student.tokenizer)
     }
@@ -189,8 +189,8 @@ extension TestResponse {
 
 /// Wraps an engine to make it slow (each forward call sleeps), fail (after some decode calls), or force a
 /// token (from the n-th decode call on, across all sequences).
-final class ScriptedEngine: ServingEngine, @unchecked Sendable {
-    let base: any ServingEngine
+final class ScriptedEngine: LanguageModel, @unchecked Sendable {
+    let base: any LanguageModel
     let delay: Duration
     let failAfterDecodes: Int?
     let forcedToken: Int32?
@@ -198,7 +198,7 @@ final class ScriptedEngine: ServingEngine, @unchecked Sendable {
     let decodeCalls = Atomic<Int>(0)
     let prefillCalls = Atomic<Int>(0)
 
-    init(base: any ServingEngine = ServerFixtures.student.engine, delay: Duration = .zero, failAfterDecodes: Int? = nil,
+    init(base: any LanguageModel = ServerFixtures.student.engine, delay: Duration = .zero, failAfterDecodes: Int? = nil,
          forcedToken: Int32? = nil, fromDecode: Int = 1) {
         self.base = base
         self.delay = delay
@@ -209,21 +209,21 @@ final class ScriptedEngine: ServingEngine, @unchecked Sendable {
 
     var config: ModelConfig { base.config }
 
-    func makeState(contextLength: Int) -> any ModelState { base.makeState(contextLength: contextLength) }
+    func makeState(contextLength: Int?) -> any ModelState { base.makeState(contextLength: contextLength) }
     func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { base.canReuse(state, contextLength: contextLength) }
 
-    func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
+    func forward(tokens: [Int32], startPosition: Int, state: any ModelState,
                  logits: LogitSelection) throws(InferenceError) -> [Float] {
         prefillCalls.add(1, ordering: .relaxed)
         pause()
-        return try base.prefill(tokens, startPosition: startPosition, state: state, logits: logits)
+        return try base.forward(tokens: tokens, startPosition: startPosition, state: state, logits: logits)
     }
 
-    func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+    func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         let calls = decodeCalls.add(1, ordering: .relaxed).newValue
         if let failAfterDecodes, calls > failAfterDecodes { throw .stateMismatch("scripted failure") }
         pause()
-        let logits = try base.decode(token: token, position: position, state: state)
+        let logits = try base.forward(token: token, position: position, state: state)
         if let forcedToken, calls >= forcedFromDecode {
             UnsafeMutableBufferPointer(mutating: logits)[Int(forcedToken)] = 1e4
         }
@@ -237,22 +237,24 @@ final class ScriptedEngine: ServingEngine, @unchecked Sendable {
 
 /// An engine that runs no model: logits are a fixed pseudo-random function of the position, so it is
 /// cheap enough to generate megabytes of output (slow-reader tests) while tokens still vary.
-final class FakeEngine: ServingEngine, @unchecked Sendable {
+final class FakeEngine: LanguageModel, @unchecked Sendable {
     final class State: ModelState {
+        let config: ModelConfig
         let contextLength: Int
         var logits: [Float]
-        init(contextLength: Int, vocabularySize: Int) {
+        init(config: ModelConfig, contextLength: Int) {
+            self.config = config
             self.contextLength = contextLength
-            logits = [Float](repeating: 0, count: vocabularySize)
+            logits = [Float](repeating: 0, count: config.vocabularySize)
         }
     }
 
     let config = ServerFixtures.student.config
 
-    func makeState(contextLength: Int) -> any ModelState { State(contextLength: contextLength, vocabularySize: config.vocabularySize) }
+    func makeState(contextLength: Int?) -> any ModelState { State(config: config, contextLength: contextLength ?? config.contextLength) }
     func canReuse(_ state: any ModelState, contextLength: Int) -> Bool { (state as? State)?.contextLength == contextLength }
 
-    func prefill(_ tokens: ArraySlice<Int32>, startPosition: Int, state: any ModelState,
+    func forward(tokens: [Int32], startPosition: Int, state: any ModelState,
                  logits: LogitSelection) throws(InferenceError) -> [Float] {
         let rows = switch logits {
         case .none: tokens.count..<tokens.count
@@ -261,12 +263,12 @@ final class FakeEngine: ServingEngine, @unchecked Sendable {
         }
         var out: [Float] = []
         for i in rows {
-            out += try decode(token: tokens[tokens.startIndex + i], position: startPosition + i, state: state)
+            out += try forward(token: tokens[i], position: startPosition + i, state: state)
         }
         return out
     }
 
-    func decode(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+    func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         let state = state as! State
         var x = UInt64(position) &* 0x9E37_79B9_7F4A_7C15 | 1
         for i in state.logits.indices {

@@ -22,13 +22,8 @@ struct HeldOutEvaluation {
 
     /// Bits per byte of the documents, each scored on its own with BOS first when the tokenizer adds one.
     func bitsPerByte(_ model: some LanguageModel, tokenizer: Tokenizer) throws -> Double {
-        let evaluator = Evaluator(model: model, contextLength: contextLength)
-        var tally = EvaluationTally()
-        for document in documents {
-            let tokens = tokenizer.encode(document.text, addBOS: tokenizer.addsBOSByDefault)
-            tally = tally + (try evaluator.slidingWindow(tokens))
-        }
-        return tally.bits / Double(max(bytes, 1))
+        try Evaluator(model: model, contextLength: contextLength).bitsPerByte(
+            documents: documents.map { tokenizer.encode($0.text, addBOS: tokenizer.addsBOSByDefault) }, byteCount: bytes)
     }
 
     /// Line completion on `lines` evenly spaced held-out lines, in windows of T tokens: each line may take

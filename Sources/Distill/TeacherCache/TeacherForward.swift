@@ -40,7 +40,7 @@ final class ModelTeacherForward<M: LanguageModel>: TeacherForward {
     let model: M
     let teacherIDs: [Int32]  // [S] the teacher id of each student id
     let subset: VocabularySubset
-    let state: M.State
+    let state: any ModelState
     let firstPieces: FirstPieceMap?
 
     /// Positions whose full logits [rows, V] are computed at once: 64 x 262k floats is 67 MB, where a whole

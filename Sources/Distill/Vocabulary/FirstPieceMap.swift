@@ -1,5 +1,5 @@
-import Tokenizer
 import Tensors
+import Tokenizer
 
 /// Where each teacher token's probability goes in the student's vocabulary when the teacher targets fold
 /// the teacher's whole distribution onto it: a kept token to its own student id, a dropped one to the first

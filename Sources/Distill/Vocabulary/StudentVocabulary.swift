@@ -1,6 +1,6 @@
 import GGUF
-import Tokenizer
 import Tensors
+import Tokenizer
 
 /// The student's vocabulary: the teacher's specials and byte tokens, plus the pieces the training text
 /// uses most under the teacher's tokenizer, up to a size. Its tokenizer is complete (a student GGUF

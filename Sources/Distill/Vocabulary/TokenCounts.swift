@@ -1,5 +1,5 @@
-import Tokenizer
 import Tensors
+import Tokenizer
 
 /// How often each id of a tokenizer occurs in some documents, and how many tokens that took.
 struct TokenCounts: Sendable {

@@ -31,12 +31,12 @@ public struct EvaluationTally: Sendable, Equatable {
 
 /// Scores text under a model, in the two protocols `distillery eval` reports.
 /// Progress goes to `onChunk(done, total)` after each forward pass.
-public struct Evaluator<Model: LanguageModel> {
-    public let model: Model
+public struct Evaluator {
+    public let model: any LanguageModel
     public let contextLength: Int
 
     /// `contextLength` must be at least 2 (callers validate user input before).
-    public init(model: Model, contextLength: Int) {
+    public init(model: any LanguageModel, contextLength: Int) {
         precondition(contextLength >= 2, "an evaluation window needs at least 2 tokens")
         self.model = model
         self.contextLength = contextLength
@@ -59,6 +59,14 @@ public struct Evaluator<Model: LanguageModel> {
             onChunk(index + 1, windows.count)
         }
         return tally
+    }
+
+    /// Bits per byte (DESIGN.md, decision 7: comparable across vocabularies): the sliding-window surprise of
+    /// every document's tokens, each document scored on its own, over `byteCount`, the UTF-8 bytes they spell.
+    public func bitsPerByte(documents: [[Int32]], byteCount: Int) throws(InferenceError) -> Double {
+        var tally = EvaluationTally()
+        for tokens in documents { tally = tally + (try slidingWindow(tokens)) }
+        return tally.bits / Double(max(byteCount, 1))
     }
 
     /// llama.cpp perplexity's protocol: whole chunks of `contextLength` tokens, each chunk's first token replaced

@@ -2,8 +2,9 @@ extension Int8TransformerModel {
     /// Runs T prompt tokens at positions startPosition..<startPosition + T, each product over up to
     /// `prefillChunk` tokens at once, and returns the logits `selection` asks for: (0, 1 or T, V), or (T, S) for
     /// a vocabulary subset's S rows.
-    public func forward(tokens: [Int32], startPosition: Int, state: Int8TransformerState,
+    public func forward(tokens: [Int32], startPosition: Int, state: any ModelState,
                         logits selection: LogitSelection) throws(InferenceError) -> [Float] {
+        let state: Int8TransformerState = try own(state)
         try validate(state)
         guard !tokens.isEmpty else { throw .emptyBatch }
         for token in tokens { try validate(token: token) }

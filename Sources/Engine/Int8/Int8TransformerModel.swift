@@ -20,8 +20,6 @@ import Tensors
 /// Immutable after loading and shared by every request; the thread pool serves one caller at a time, and a
 /// caller that finds it busy runs its step on its own thread instead of waiting.
 public final class Int8TransformerModel: LanguageModel {
-    public typealias State = Int8TransformerState
-
     /// At most this many threads by default (fewer on fewer cores), each step using one or all of them,
     /// whichever `ThreadingPolicy` measures faster at the time (Benchmarks/README.md).
     public static let defaultThreadCount = 2
@@ -50,6 +48,10 @@ public final class Int8TransformerModel: LanguageModel {
     /// For one-token steps and for batches of rows; nil when the thread count was given.
     private let decodePolicy: ThreadingPolicy?, batchPolicy: ThreadingPolicy?
     private let spareWorkspace = Mutex<Int8Workspace?>(nil)
+    /// The multi-sequence decode step's batch and gathered arguments, reused so the decode loop allocates nothing;
+    /// only the caller that holds `decodeScratchClaim` touches it.
+    nonisolated(unsafe) var decodeScratch = MultiSequenceScratch()
+    let decodeScratchClaim = Atomic<Bool>(false)
 
     /// Loads a `llama` or `gemma3` GGUF. Weight matrices must be Q8_0 unless `quantize` is set, which converts any other
     /// type to Q8_0 (as `llama-quantize` would). `threads` fixes the threads of every step (at most one per core);
@@ -119,8 +121,17 @@ public final class Int8TransformerModel: LanguageModel {
         if scale != 1 { for i in 0..<C { x[i] *= scale } }
     }
 
-    public func makeState(contextLength: Int?) -> Int8TransformerState {
+    public func makeState(contextLength: Int?) -> any ModelState {
+        makeSequenceState(contextLength: contextLength)
+    }
+
+    /// A state of this engine's own type, for `decodeStep`.
+    public func makeSequenceState(contextLength: Int? = nil) -> Int8TransformerState {
         Int8TransformerState(config: config, contextLength: contextLength)
+    }
+
+    public func canReuse(_ state: any ModelState, contextLength: Int) -> Bool {
+        canReuse(state, as: Int8TransformerState.self, contextLength: contextLength)
     }
 
     /// The instruction set the kernels run with (avx512, avx2 or portable).
@@ -131,7 +142,8 @@ public final class Int8TransformerModel: LanguageModel {
         layers.reduce(head.byteCount) { $0 + $1.byteCount }
     }
 
-    public func forward(token: Int32, position: Int, state: Int8TransformerState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+    public func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        let state: Int8TransformerState = try own(state)
         try validate(state)
         try validate(token: token)
         guard position >= 0, position < state.contextLength else {

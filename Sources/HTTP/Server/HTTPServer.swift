@@ -1,6 +1,8 @@
+import CKernels
 import Dispatch
 import Glibc
 import Synchronization
+import Tensors
 
 /// An HTTP/1.1 server on one libuv loop thread that owns every socket.
 ///
@@ -42,13 +44,17 @@ public final class HTTPServer: Sendable {
         boundPort.store(loop.port, ordering: .releasing)
         running.enter()
         do {
-            try LoopThread.spawn { [running] in
+            try DetachedThread.spawn { [running] in
+                // The loop wakes for every token it streams and sleeps in between, while the compute threads keep
+                // every core busy: a woken loop waited up to a whole default slice (1.4 ms here) for a core, so a
+                // whole short completion reached the client at once (Benchmarks/README.md, "Serving latency").
+                _ = ck_request_time_slice(100_000)
                 loop.run()
                 running.leave()
             }
         } catch {
             running.leave()
-            throw error
+            throw UVError(code: -error.code, operation: "pthread_create")
         }
     }
 

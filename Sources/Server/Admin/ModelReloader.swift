@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import Tensors
 
 /// Hot swap (DESIGN.md, decision 5): a reload loads and validates the new model on a background thread,
 /// then installs it with one pointer swap. One reload runs at a time; the current model keeps serving
@@ -42,7 +43,7 @@ final class ModelReloader: Sendable {
             return true
         }
         guard claimed else { return false }
-        let spawned: Void? = try? EngineThread.spawn { [self] in
+        let spawned: Void? = try? DetachedThread.spawn { [self] in
             // a reload reads, dequantizes and hashes a whole model: it yields to the engine and loop threads
             Self.lowerThisThreadsPriority()
             let started = MonotonicClock.now()

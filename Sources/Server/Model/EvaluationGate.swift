@@ -20,14 +20,14 @@ public struct EvaluationGate: Sendable, Equatable {
         self.maxTokens = maxTokens
     }
 
-    func check(engine: any ServingEngine, tokenizer: Tokenizer) throws(ModelLoadError) {
+    func check(engine: any LanguageModel, tokenizer: Tokenizer) throws(ModelLoadError) {
         let bitsPerByte = try Self.bitsPerByte(engine: engine, tokenizer: tokenizer, textFile: dataPath, maxTokens: maxTokens)
         guard bitsPerByte <= maxBitsPerByte else { throw .qualityRegressed(bitsPerByte: bitsPerByte, limit: maxBitsPerByte) }
     }
 
-    /// Σ −log₂ p(token | earlier tokens) over the scored tokens, divided by the bytes those tokens decode to.
-    /// The text is cut into windows of the model's context; each window starts fresh.
-    static func bitsPerByte(engine: any ServingEngine, tokenizer: Tokenizer, textFile: String,
+    /// Bits per byte of the text's first `maxTokens` tokens (`Evaluator.bitsPerByte`, in windows of the model's
+    /// context up to 512), over the bytes those tokens spell.
+    static func bitsPerByte(engine: any LanguageModel, tokenizer: Tokenizer, textFile: String,
                             maxTokens: Int) throws(ModelLoadError) -> Double {
         let file: MappedFile
         do {
@@ -36,30 +36,13 @@ public struct EvaluationGate: Sendable, Equatable {
             throw .evaluationFailed("cannot read \(textFile): \(error)")
         }
         let tokens = Array(tokenizer.encode(utf8: file.bytes.assumingMemoryBound(to: UInt8.self), addBOS: true).prefix(maxTokens))
-        let window = min(engine.config.contextLength, 512)
-        var nats = 0.0, bytes = 0
-        var start = 0
-        while start + 1 < tokens.count {
-            let slice = tokens[start..<min(start + window, tokens.count)]
-            let state = engine.makeState(contextLength: slice.count)
-            let logits: [Float]
-            do {
-                logits = try engine.prefill(slice, startPosition: 0, state: state, logits: .allTokens)
-            } catch {
-                throw .evaluationFailed("\(error)")
-            }
-            let v = engine.config.vocabularySize
-            logits.withUnsafeBufferPointer { all in
-                for i in 0..<(slice.count - 1) {
-                    let row = UnsafeBufferPointer(rebasing: all[(i * v)..<((i + 1) * v)])
-                    let next = slice[slice.startIndex + i + 1]
-                    nats -= Double(LogProbabilities.logProbability(of: next, in: row))
-                    bytes += tokenizer.pieceBytes(for: next).count
-                }
-            }
-            start += slice.count
+        let bytes = tokens.dropFirst().reduce(0) { $0 + tokenizer.pieceBytes(for: $1).count }
+        guard tokens.count >= 2, bytes > 0 else { throw .evaluationFailed("\(textFile) holds no text to score") }
+        do {
+            let evaluator = Evaluator(model: engine, contextLength: min(engine.config.contextLength, 512))
+            return try evaluator.bitsPerByte(documents: [tokens], byteCount: bytes)
+        } catch {
+            throw .evaluationFailed("\(error)")
         }
-        guard bytes > 0 else { throw .evaluationFailed("\(textFile) holds no text to score") }
-        return nats / log(2.0) / Double(bytes)
     }
 }

@@ -15,14 +15,14 @@ public final class LoadedModel: Sendable {
     /// Seconds since 1970.
     public let loadedAt: Double
     public let config: ModelConfig
-    package let engine: any ServingEngine
+    package let engine: any LanguageModel
     package let tokenizer: Tokenizer
     /// Tokens that end a completion (finish reason "stop"): end of sequence and end of generation.
     package let stopTokens: Set<Int32>
     private let leaseCount = Atomic<Int>(0)
 
     package init(version: String, path: String, name: String, parameterCount: Int, loadedAt: Double,
-                 engine: any ServingEngine, tokenizer: Tokenizer) {
+                 engine: any LanguageModel, tokenizer: Tokenizer) {
         self.version = version
         self.path = path
         self.name = name

@@ -29,7 +29,7 @@ public struct ModelLoadOptions: Sendable {
 /// Loads and validates a student. Slow (reads, dequantizes, hashes and test-runs the whole model), so it
 /// runs on a background thread, never on the loop or engine thread.
 public struct ModelLoader: Sendable {
-    package typealias EngineFactory = @Sendable (GGUFFile) throws(ModelError) -> any ServingEngine
+    package typealias EngineFactory = @Sendable (GGUFFile) throws(ModelError) -> any LanguageModel
 
     public let options: ModelLoadOptions
     private let makeEngine: EngineFactory
@@ -37,7 +37,7 @@ public struct ModelLoader: Sendable {
     /// Serves with the int8 engine.
     public init(options: ModelLoadOptions) {
         self.init(options: options) { file throws(ModelError) in
-            Int8ServingEngine(try loadServingModel(file: file, threads: options.threads, activations: options.activations))
+            try loadServingModel(file: file, threads: options.threads, activations: options.activations)
         }
     }
 
@@ -78,7 +78,7 @@ public struct ModelLoader: Sendable {
             throw .missingTokenizer(error)
         }
         if needsQuantizing { file = try LoadTimeQuantizer.quantized(file) }
-        let engine: any ServingEngine
+        let engine: any LanguageModel
         do {
             engine = try makeEngine(file)
         } catch {
@@ -111,11 +111,11 @@ public struct ModelLoader: Sendable {
     }
 
     /// One forward pass from a fresh state; every logit must be finite.
-    private func smokeTest(_ engine: any ServingEngine, firstToken: Int32) throws(ModelLoadError) {
+    private func smokeTest(_ engine: any LanguageModel, firstToken: Int32) throws(ModelLoadError) {
         let state = engine.makeState(contextLength: min(8, engine.config.contextLength))
         let logits: UnsafeBufferPointer<Float>
         do {
-            logits = try engine.decode(token: firstToken, position: 0, state: state)
+            logits = try engine.forward(token: firstToken, position: 0, state: state)
         } catch {
             throw .smokeTestFailed("\(error)")
         }

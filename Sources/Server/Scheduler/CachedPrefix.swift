@@ -1,8 +1,8 @@
 /// The tokens whose keys and values a slot's KV cache holds (positions 0..<tokens.count), and the model that
 /// computed them. A prompt that begins the same way starts its prefill after the shared part, as llama.cpp's
 /// prompt cache and vLLM's prefix caching do. Only engines whose prefill and decode compute the same bits
-/// whatever the batch take part (`ServingEngine.reusesCachedPrefixes`), and only positions holding what a
-/// prompt's prefill writes there (`ServingEngine.refinesLogitRows`), so a reused prefix gives exactly the
+/// whatever the batch take part (`LanguageModel.reusesCachedPrefixes`), and only positions holding what a
+/// prompt's prefill writes there (`LanguageModel.promptPrefillPositions`), so a reused prefix gives exactly the
 /// completion an empty slot gives.
 struct CachedPrefix {
     private(set) var tokens: [Int32] = []

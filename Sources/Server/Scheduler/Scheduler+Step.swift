@@ -34,7 +34,7 @@ extension Scheduler {
                 switch result {
                 case .success(let logits):
                     slots[members[k]].cache.record(CollectionOfOne(steps[k].token), at: steps[k].position,
-                                                   promptLike: engine.refinesLogitRows ? 0 : 1)
+                                                   promptLike: engine.promptPrefillPositions(written: 1, logitRows: 1))
                     advance(slot: members[k], logits: logits)
                 case .failure(let error): fail(slot: members[k], error)
                 }
@@ -52,7 +52,7 @@ extension Scheduler {
         let selection: LogitSelection = wantsAll ? .allTokens : isLastChunk ? .lastToken : .none
         let logits: [Float]
         do {
-            logits = try engine.prefill(task.prompt.tokens[start..<(start + count)], startPosition: start,
+            logits = try engine.forward(tokens: Array(task.prompt.tokens[start..<(start + count)]), startPosition: start,
                                         state: slots[i].state!, logits: selection)
         } catch {
             fail(slot: i, error)
@@ -61,7 +61,7 @@ extension Scheduler {
         task.prefilled += count
         let logitRows = wantsAll ? count : isLastChunk ? 1 : 0
         slots[i].cache.record(task.prompt.tokens[start..<(start + count)], at: start,
-                              promptLike: engine.refinesLogitRows ? count - logitRows : count)
+                              promptLike: engine.promptPrefillPositions(written: count, logitRows: logitRows))
         metrics.promptTokens.add(count, ordering: .relaxed)
         let v = engine.config.vocabularySize
         logits.withUnsafeBufferPointer { all in

@@ -1,6 +1,7 @@
 import Dispatch
 import Engine
 import Synchronization
+import Tensors
 
 /// Continuous batching on the engine thread. Each step, every slot in decode advances one token and
 /// prefilling slots share a budget of prompt tokens; between steps, finished and abandoned sequences
@@ -48,8 +49,8 @@ final class Scheduler: @unchecked Sendable {
     /// The most sequences one request may bring: more could never be admitted.
     var maxSequencesPerRequest: Int { configuration.slots + configuration.queueCapacity }
 
-    func start() throws(EngineThread.SpawnError) {
-        try EngineThread.spawn { [self] in
+    func start() throws(DetachedThread.SpawnError) {
+        try DetachedThread.spawn { [self] in
             run()
             stopped.signal()
         }

@@ -6,12 +6,14 @@ import Engine
 /// sequence is therefore known exactly.
 final class MemorizingModel: LanguageModel {
     final class State: ModelState {
+        let config: ModelConfig
         let contextLength: Int
         let logits: UnsafeMutableBufferPointer<Float>  // [V]
 
-        init(contextLength: Int, vocabularySize: Int) {
+        init(config: ModelConfig, contextLength: Int) {
+            self.config = config
             self.contextLength = contextLength
-            logits = .allocate(capacity: vocabularySize)
+            logits = .allocate(capacity: config.vocabularySize)
         }
 
         deinit { logits.deallocate() }
@@ -29,11 +31,12 @@ final class MemorizingModel: LanguageModel {
         self.mistakes = mistakes
     }
 
-    func makeState(contextLength: Int?) -> State {
-        State(contextLength: contextLength ?? config.contextLength, vocabularySize: config.vocabularySize)
+    func makeState(contextLength: Int?) -> any ModelState {
+        State(config: config, contextLength: contextLength ?? config.contextLength)
     }
 
-    func forward(token: Int32, position: Int, state: State) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+    func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+        let state = state as! State
         let next = position + 1
         let predicted = mistakes[next] ?? (next < sequence.count ? sequence[next] : config.eosTokenID!)
         state.logits.initialize(repeating: -10)

@@ -1,9 +1,9 @@
 import Engine
 import Foundation
 import GGUF
+import Tensors
 import Tokenizer
 @testable import Distill
-import Tensors
 
 /// A small Python-like corpus, the same on every run.
 enum SyntheticCorpus {

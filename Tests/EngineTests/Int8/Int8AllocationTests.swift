@@ -12,7 +12,7 @@ final class Int8AllocationTests: XCTestCase {
         try AllocationCounter.skipInSanitizerBuilds()
         for model in [Fixtures.int8Student, try Int8TransformerModel(file: Fixtures.studentFile, threads: 1),
                       try Int8TransformerModel(file: Fixtures.studentFile)] {
-            let state = model.makeState(contextLength: 300)
+            let state = model.makeSequenceState(contextLength: 300)
             let prompt: [Int32] = [1, 4921, 7201, 6831]
             _ = try model.forward(tokens: prompt, startPosition: 0, state: state, logits: .lastToken)
             _ = try model.forward(token: 9, position: prompt.count, state: state)
@@ -30,7 +30,7 @@ final class Int8AllocationTests: XCTestCase {
     func testDecodeStepAllocatesNothing() throws {
         try AllocationCounter.skipInSanitizerBuilds()
         let model = Fixtures.int8Student
-        let states = (0..<3).map { _ in model.makeState(contextLength: 256) }
+        let states = (0..<3).map { _ in model.makeSequenceState(contextLength: 256) }
         for state in states { _ = try model.forward(tokens: [1, 2, 3], startPosition: 0, state: state, logits: .lastToken) }
         let batch = model.makeDecodeBatch(capacity: 3)
         // the caller's arrays are reused from step to step, as a scheduler would (made at run time: a literal

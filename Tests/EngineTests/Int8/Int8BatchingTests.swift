@@ -10,11 +10,11 @@ final class Int8BatchingTests: XCTestCase {
     func testPrefillEqualsTokenByToken() throws {
         let tokens = longPrompt
         XCTAssertGreaterThan(tokens.count, Int8TransformerModel.prefillChunk)      // crosses a chunk boundary
-        let single = model.makeState(contextLength: 256)
+        let single = model.makeSequenceState(contextLength: 256)
         let expected = try model.forwardTokenByToken(tokens: tokens, startPosition: 0, state: single, logits: .allTokens)
 
         // in two calls, the second attending to the first through the cache
-        let batched = model.makeState(contextLength: 256)
+        let batched = model.makeSequenceState(contextLength: 256)
         let first = try model.forward(tokens: Array(tokens[..<77]), startPosition: 0, state: batched, logits: .allTokens)
         let second = try model.forward(tokens: Array(tokens[77...]), startPosition: 77, state: batched, logits: .allTokens)
         XCTAssertEqual(first + second, expected)
@@ -26,10 +26,10 @@ final class Int8BatchingTests: XCTestCase {
         // Asking for the last token's logits corrects only its row: the rows before it are those of a Q8_0
         // prefill, then the last runs as one decoded token.
         let V = model.config.vocabularySize
-        let last = try model.forward(tokens: tokens, startPosition: 0, state: model.makeState(contextLength: 256),
+        let last = try model.forward(tokens: tokens, startPosition: 0, state: model.makeSequenceState(contextLength: 256),
                                      logits: .lastToken)
         let q8_0 = Fixtures.int8StudentQ8_0
-        let uncorrected = q8_0.makeState(contextLength: 256)
+        let uncorrected = q8_0.makeSequenceState(contextLength: 256)
         _ = try q8_0.forwardTokenByToken(tokens: Array(tokens.dropLast()), startPosition: 0, state: uncorrected,
                                          logits: .allTokens)
         XCTAssertEqual(last, Array(try model.forward(token: tokens.last!, position: tokens.count - 1, state: uncorrected)))
@@ -37,7 +37,7 @@ final class Int8BatchingTests: XCTestCase {
 
         let ids: [Int32] = [7, 8191, 0, 3425, 7]
         let subset = try model.forward(tokens: Array(tokens.prefix(9)), startPosition: 0,
-                                       state: model.makeState(contextLength: 16), logits: .subset(model.vocabularySubset(ids: ids)))
+                                       state: model.makeSequenceState(contextLength: 16), logits: .subset(model.vocabularySubset(ids: ids)))
         XCTAssertEqual(subset, (0..<9).flatMap { t in ids.map { expected[t * V + Int($0)] } })
     }
 
@@ -48,7 +48,7 @@ final class Int8BatchingTests: XCTestCase {
         let tokens = Array(longPrompt.prefix(40))
         let cuts = [0, 1, 17, 39, 40]
         func prefilled(_ pieces: LogitSelection) throws -> (logits: [Float], state: Int8TransformerState) {
-            let state = model.makeState(contextLength: 64)
+            let state = model.makeSequenceState(contextLength: 64)
             var logits: [Float] = []
             for (start, end) in zip(cuts, cuts.dropFirst()) {
                 logits = try model.forward(tokens: Array(tokens[start..<end]), startPosition: start, state: state,
@@ -56,7 +56,7 @@ final class Int8BatchingTests: XCTestCase {
             }
             return (logits, state)
         }
-        let whole = model.makeState(contextLength: 64)
+        let whole = model.makeSequenceState(contextLength: 64)
         let expected = try model.forward(tokens: tokens, startPosition: 0, state: whole, logits: .lastToken)
         let next = Array(try model.forward(token: 5, position: tokens.count, state: whole))
 
@@ -72,8 +72,8 @@ final class Int8BatchingTests: XCTestCase {
         // long enough together that attention runs one sequence per thread
         let prompts = [Array(longPrompt.prefix(190)), [1], Array(longPrompt.suffix(120)), [1, 1359]]
         let batch = model.makeDecodeBatch(capacity: 4)
-        let batchedStates = prompts.map { _ in model.makeState(contextLength: 200) }
-        let separateStates = prompts.map { _ in model.makeState(contextLength: 200) }
+        let batchedStates = prompts.map { _ in model.makeSequenceState(contextLength: 200) }
+        let separateStates = prompts.map { _ in model.makeSequenceState(contextLength: 200) }
         var next: [Int32] = []
         for (b, prompt) in prompts.enumerated() {
             _ = try model.forward(tokens: prompt, startPosition: 0, state: batchedStates[b], logits: .lastToken)

@@ -52,7 +52,7 @@ final class Int8Gemma3Tests: XCTestCase {
     func testALocalLayerSeesExactlyTheLastWindowPositions() throws {
         let (allLocal, _) = try TinyGemma3.models(localLayers: [true], window: 4)
         func logits(_ tokens: [Int32]) throws -> [Float] {
-            try allLocal.forward(tokens: tokens, startPosition: 0, state: allLocal.makeState(contextLength: 32),
+            try allLocal.forward(tokens: tokens, startPosition: 0, state: allLocal.makeSequenceState(contextLength: 32),
                                  logits: .lastToken)
         }
         let base = try logits(Array(prompt[...12]))
@@ -68,9 +68,9 @@ final class Int8Gemma3Tests: XCTestCase {
     /// server's prompt cache and continuous batching rely on), across the window.
     func testPrefillDecodeAndTheBatchedStepAgreeBitForBit() throws {
         let (model, _) = try Self.models.get()
-        let single = model.makeState(contextLength: 32)
+        let single = model.makeSequenceState(contextLength: 32)
         let expected = try model.forwardTokenByToken(tokens: prompt, startPosition: 0, state: single, logits: .allTokens)
-        let chunked = model.makeState(contextLength: 32)
+        let chunked = model.makeSequenceState(contextLength: 32)
         var logits: [Float] = []
         for range in [0..<5, 5..<6, 6..<24] {
             logits += try model.forward(tokens: Array(prompt[range]), startPosition: range.lowerBound, state: chunked,
@@ -79,9 +79,9 @@ final class Int8Gemma3Tests: XCTestCase {
         XCTAssertEqual(logits, expected)
 
         // two sequences at different lengths advance together in one step
-        let short = model.makeState(contextLength: 32)
+        let short = model.makeSequenceState(contextLength: 32)
         _ = try model.forward(tokens: Array(prompt[..<7]), startPosition: 0, state: short, logits: .allTokens)
-        let shortAlone = model.makeState(contextLength: 32)
+        let shortAlone = model.makeSequenceState(contextLength: 32)
         _ = try model.forwardTokenByToken(tokens: Array(prompt[..<7]), startPosition: 0, state: shortAlone,
                                           logits: .allTokens)
         let batch = model.makeDecodeBatch(capacity: 2)

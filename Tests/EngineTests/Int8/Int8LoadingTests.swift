@@ -1,7 +1,7 @@
-import XCTest
 import GGUF
-@testable import Engine
 import Tensors
+import XCTest
+@testable import Engine
 
 /// Loading (Q8_0 straight from the file, other types quantized when asked), grouped-query and tied
 /// models against the f32 reference, and typed errors for every bad input.
@@ -82,8 +82,8 @@ final class Int8LoadingTests: XCTestCase {
         let quantized = try loadServingModel(file: f32, quantize: true)
         let stored = try loadServingModel(file: tinyLlama(tied: false, type: .q8_0))
         let prompt: [Int32] = [5, 6, 7, 8]
-        XCTAssertEqual(try quantized.forward(tokens: prompt, startPosition: 0, state: quantized.makeState(), logits: .allTokens),
-                       try stored.forward(tokens: prompt, startPosition: 0, state: stored.makeState(), logits: .allTokens))
+        XCTAssertEqual(try quantized.forward(tokens: prompt, startPosition: 0, state: quantized.makeSequenceState(), logits: .allTokens),
+                       try stored.forward(tokens: prompt, startPosition: 0, state: stored.makeSequenceState(), logits: .allTokens))
     }
 
     func testOnlyLlamaIsServed() throws {
@@ -97,7 +97,7 @@ final class Int8LoadingTests: XCTestCase {
 
     func testBadInputsGetTypedErrors() throws {
         let model = Fixtures.int8Student
-        let state = model.makeState(contextLength: 8)
+        let state = model.makeSequenceState(contextLength: 8)
         XCTAssertEqual(state.contextLength, 8)
         XCTAssertEqual(state.cacheByteCount, 2 * 4 * 8 * 256 * 2)
         assertThrows(.tokenOutOfRange(token: 8192, vocabularySize: 8192)) { try model.forward(token: 8192, position: 0, state: state) }
@@ -109,17 +109,17 @@ final class Int8LoadingTests: XCTestCase {
         assertThrows(.emptyBatch) { try model.forward(tokens: [], startPosition: 0, state: state, logits: .lastToken) }
         let other = try loadServingModel(file: tinyLlama(tied: true, type: .q8_0))
         assertThrows(.stateMismatch("it was made for another model configuration")) {
-            try model.forward(token: 1, position: 0, state: other.makeState())
+            try model.forward(token: 1, position: 0, state: other.makeSequenceState())
         }
 
         let batch = model.makeDecodeBatch(capacity: 2)
-        let a = model.makeState(contextLength: 8), b = model.makeState(contextLength: 8)
+        let a = model.makeSequenceState(contextLength: 8), b = model.makeSequenceState(contextLength: 8)
         assertThrows(.emptyBatch) { try model.decodeStep(tokens: [], positions: [], states: [], batch: batch) }
         assertThrows(.stateMismatch("a decode step needs one position and one state per token")) {
             try model.decodeStep(tokens: [1, 2], positions: [0], states: [a, b], batch: batch)
         }
         assertThrows(.stateMismatch("the decode batch holds 2 sequences of its own model, asked 3")) {
-            try model.decodeStep(tokens: [1, 2, 3], positions: [0, 0, 0], states: [a, b, model.makeState()], batch: batch)
+            try model.decodeStep(tokens: [1, 2, 3], positions: [0, 0, 0], states: [a, b, model.makeSequenceState()], batch: batch)
         }
         assertThrows(.stateMismatch("one state appears twice in a decode step")) {
             try model.decodeStep(tokens: [1, 2], positions: [0, 1], states: [a, a], batch: batch)

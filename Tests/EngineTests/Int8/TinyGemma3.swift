@@ -1,7 +1,7 @@
 import Foundation
 import GGUF
-@testable import Engine
 import Tensors
+@testable import Engine
 
 /// Tiny random gemma3 files for the int8 engine: C 64, 2 query heads of 32 over 1 KV head, FF 128, V 96,
 /// context 64, every width a multiple of Q8_0's 32. Layer roles are written as the per-layer bool array a

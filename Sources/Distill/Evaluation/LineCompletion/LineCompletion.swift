@@ -40,7 +40,7 @@ public struct LineCompletion<Model: LanguageModel> {
     }
 
     /// The model's greedy rest of the line after `prompt`, trailing whitespace removed.
-    public func complete(_ prompt: String, state: Model.State) throws -> String {
+    public func complete(_ prompt: String, state: any ModelState) throws -> String {
         let tokens = promptTokens(prompt)
         guard !tokens.isEmpty else { throw DistillError.invalidOption("a line-completion prompt has no tokens") }
         var sampler = try Sampler(.greedy)
