@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "GGUF", "Kernels", "Tensors", "CJemalloc"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "GGUF", "Engine", "Kernels", "Tokenizer", "Tensors"]),
         // the socket client both the HTTP and the Server tests drive servers with
-        .target(name: "TestHTTPClient", path: "Tests/TestHTTPClient"),
+        .target(name: "TestHTTPClient", dependencies: ["HTTP"], path: "Tests/TestHTTPClient"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestHTTPClient"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "Engine", "Tokenizer", "GGUF", "Tensors", "TestHTTPClient"]),
         .testTarget(name: "CLITests", dependencies: ["distillery", "GGUF", "TestHTTPClient"]),
@@ -48,6 +48,6 @@ let package = Package(
 
         .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels", "Tensors"], path: "Benchmarks/KernelsBenchmark"),
         .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "Engine", "Tensors", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
-        .executableTarget(name: "LoadGenerator", path: "Benchmarks/LoadGenerator"),
+        .executableTarget(name: "LoadGenerator", dependencies: ["HTTP"], path: "Benchmarks/LoadGenerator"),
     ]
 )

@@ -100,6 +100,6 @@ final class GenerateAndTokenizeTests: XCTestCase {
                        [2, 9259, 1902])
         let missing = try CLIRunner.run(["tokenize", "-m", teacher, "--file", "/nonexistent.txt"])
         XCTAssertEqual(missing.status, 1)
-        XCTAssertTrue(missing.stderr.contains("cannot read /nonexistent.txt"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("/nonexistent.txt: no such file"), missing.stderr)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import HTTP
 
 /// A blocking POSIX-socket HTTP/1.1 client for the HTTP and Server tests, with a receive timeout so no test
 /// can hang. It speaks only what the tests need and checks framing strictly.
@@ -152,20 +153,39 @@ public final class TestHTTPClient {
         return buffer
     }
 
-    /// A whole response, framed by Content-Length, chunked coding or the connection's end.
+    /// A whole response, framed by Content-Length, chunked coding or the connection's end (the shared
+    /// `HTTPResponseParser`); interim 1xx responses are skipped. A HEAD response is its head alone.
     public func readResponse(isHead: Bool = false) throws -> TestResponse {
-        let (status, headers) = try readHead()
-        if status == 100 { return try readResponse(isHead: isHead) }
-        var body: [UInt8] = []
-        if isHead || status == 204 || status == 304 {
-        } else if let length = headers["Content-Length"].flatMap({ Int($0) }) {
-            body = try readExactly(length)
-        } else if headers["Transfer-Encoding"]?.lowercased().contains("chunked") == true {
-            while let chunk = try readChunk() { body += chunk }
-        } else {
-            body = try readToEnd()
+        if isHead {
+            let (status, headers) = try readHead()
+            return TestResponse(status: status, headers: headers, body: [])
         }
-        return TestResponse(status: status, headers: headers, body: body)
+        var parser = HTTPResponseParser()
+        var head: HTTPResponseHead?, body: [UInt8] = []
+        var ended = false
+        while !ended {
+            if buffer.isEmpty, try !fill() {
+                do { _ = try parser.parseEndOfStream() } catch { throw Failure.closed }
+                break
+            }
+            let events: [HTTPResponseParser.Event]
+            do {
+                events = try buffer.withUnsafeBytes { try parser.parse($0) }
+            } catch let error as HTTPResponseError {
+                throw Failure.malformed(error.description)
+            }
+            buffer.removeSubrange(0..<parser.bytesUsed)
+            for event in events {
+                switch event {
+                case .head(let h): head = h
+                case .body(let bytes): body += bytes
+                case .end: ended = true
+                }
+            }
+        }
+        guard let head else { throw Failure.closed }
+        if (100..<200).contains(head.status) { return try readResponse() }
+        return TestResponse(status: head.status, headers: TestHeaders(fields: head.headers), body: body)
     }
 
     /// Whether the server closed the connection (EOF or reset) within the receive timeout, with no bytes.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HTTP
 
 /// One connection of the soak's side traffic, used one step at a time (connect, send, read) with a deadline:
 /// the side traffic runs one exchange after another on its own thread, next to `LoadRunner`'s poll loop.

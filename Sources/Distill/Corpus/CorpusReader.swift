@@ -60,7 +60,8 @@ public struct CorpusReader: Sendable {
     }
 
     /// A file's text, or why it cannot be used.
-    static func text(of path: String) -> Swift.Result<String, SkippedInput> {
+    public static func text(of path: String) -> Swift.Result<String, SkippedInput> {
+        guard FileManager.default.fileExists(atPath: path) else { return .failure(SkippedInput(path: path, reason: "no such file")) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             return .failure(SkippedInput(path: path, reason: "unreadable (\(error.localizedDescription))"))

@@ -71,13 +71,13 @@ extension DistillationPipeline {
             trainingSeconds: trained.seconds, fileBytes: 0, float32: nil, int8: nil)
     }
 
-    /// The student as the Engine runs it from a GGUF in memory: the f32 reference over f32 weights, or Q8_0
-    /// weights (what serving loads), gemma3 on the int8 engine the server runs it with.
+    /// The student as the Engine runs it from a GGUF in memory: the f32 reference over f32 weights, or the Q8_0
+    /// file on the int8 engine, as `distillery serve` runs it.
     func engine(_ model: TrainingModel, vocabulary: StudentVocabulary, weights: GGMLType) throws -> any LanguageModel {
         let writer = try StudentGGUF.writer(model: model, vocabulary: vocabulary.trimmed.vocabulary, weightType: weights,
                                             name: "evaluation")
         let file = try GGUFFile(mapped: MappedFile(contents: writer.serialized()))
-        if weights == .q8_0, model.config.isGemma { return try loadServingModel(file: file, threads: options.threads) }
+        if weights == .q8_0 { return try loadServingModel(file: file, threads: options.threads) }
         return try loadReferenceModel(file: file)
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import HTTP
 
 /// The client side of `/admin/*` for `distillery admin`: plain HTTP/1.1 over a POSIX socket, one request
 /// per connection (`Connection: close`), so no dependency beyond libc.
@@ -139,21 +140,26 @@ public struct AdminClient: Sendable {
         }
     }
 
-    /// Status line, headers, then a `Content-Length` body (what the server sends these routes).
+    /// The whole reply, read until the server closed the connection, through the shared response parser.
     static func parse(_ reply: [UInt8]) throws(Failure) -> Response {
-        let separator: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
-        guard let end = reply.indices.first(where: { reply[$0...].starts(with: separator) }) else {
-            throw .malformedResponse(reply.isEmpty ? "the server closed the connection without answering" : "no end of headers")
+        guard !reply.isEmpty else { throw .malformedResponse("the server closed the connection without answering") }
+        var parser = HTTPResponseParser()
+        var events: [HTTPResponseParser.Event]
+        do {
+            events = try reply.withUnsafeBytes { try parser.parse($0) }
+            if !parser.isComplete { events.append(try parser.parseEndOfStream()) }
+        } catch let error as HTTPResponseError {
+            throw .malformedResponse(error.description)
+        } catch {
+            throw .malformedResponse("\(error)")
         }
-        let head = String(decoding: reply[..<end], as: UTF8.self).split(separator: "\r\n")
-        let statusParts = head.first?.split(separator: " ") ?? []
-        guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = Int(statusParts[1]) else {
-            throw .malformedResponse("status line '\(head.first ?? "")'")
-        }
-        var body = reply[(end + 4)...]
-        if let length = head.dropFirst().first(where: { $0.lowercased().hasPrefix("content-length:") })
-            .flatMap({ Int($0.split(separator: ":")[1].trimmingPrefix(" ")) }), length <= body.count {
-            body = body.prefix(length)
+        var status = 0, body: [UInt8] = []
+        for event in events {
+            switch event {
+            case .head(let head): status = head.status
+            case .body(let bytes): body += bytes
+            case .end: break
+            }
         }
         return Response(status: status, body: String(decoding: body, as: UTF8.self))
     }

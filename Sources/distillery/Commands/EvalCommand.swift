@@ -49,10 +49,21 @@ struct EvalCommand: Command {
     }
 
     func run() throws {
-        let documents = try TextCorpusReader.read(dataPath)
+        let documents = try readDocuments(dataPath)
         let file = try GGUFFile(path: modelPath)
         let tokenizer = try Tokenizer(gguf: file)
         try evaluate(loadTeacherModel(file: file), tokenizer: tokenizer, documents: documents)
+    }
+
+    /// The corpus reader of `distill`: a file or every file below a folder (sorted, hidden ones skipped), JSONL
+    /// records by their "text" field; what cannot be read is reported and skipped, and nothing left is an error.
+    private func readDocuments(_ path: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("no such file or folder: \(path)") }
+        let read = CorpusReader().read([path])
+        for skipped in read.skipped { Console.error("warning: skipping \(skipped.path): \(skipped.reason)") }
+        let texts = read.documents.map(\.text).filter { !$0.isEmpty }
+        guard !texts.isEmpty else { throw CLIError("no readable UTF-8 text under \(path)") }
+        return texts
     }
 
     private func evaluate<Model: LanguageModel>(_ model: Model, tokenizer: Tokenizer, documents: [String]) throws {

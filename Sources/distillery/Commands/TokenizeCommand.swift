@@ -1,3 +1,4 @@
+import Distill
 import Foundation
 import GGUF
 import Tokenizer
@@ -30,7 +31,7 @@ struct TokenizeCommand: Command {
         if try arguments.exactlyOne("--text", "--file") == "--text" {
             text = arguments.string("--text")!
         } else {
-            text = try readUTF8File(arguments.string("--file")!)
+            text = try CorpusReader.text(of: arguments.string("--file")!).get()
         }
         addBOS = !arguments.flag("--no-bos")
         parseSpecial = !arguments.flag("--no-special")
@@ -51,15 +52,6 @@ struct TokenizeCommand: Command {
             Console.write(ids.map(String.init).joined(separator: " ") + "\n")
         }
     }
-}
-
-/// A file's contents as text, with a clear error when it is missing or not UTF-8.
-func readUTF8File(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw CLIError("cannot read \(path)")
-    }
-    guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path) is not valid UTF-8") }
-    return text
 }
 
 /// A failure the CLI reports in one sentence.

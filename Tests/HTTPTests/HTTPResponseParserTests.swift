@@ -1,5 +1,5 @@
 import XCTest
-@testable import LoadGenerator
+@testable import HTTP
 
 final class HTTPResponseParserTests: XCTestCase {
     private let chunkedStream = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -1,10 +1,9 @@
-import Foundation
-
-/// Reads one HTTP/1.1 response fed in arbitrary slices: the head, then the body framed by
-/// `Transfer-Encoding: chunked`, `Content-Length`, or the end of the connection. A pure state machine, so it
-/// is tested byte by byte without sockets.
-struct HTTPResponseParser {
-    enum Event: Equatable {
+/// The client side of HTTP/1.1, for the admin client, the load generator and the tests' client: reads one
+/// response fed in arbitrary slices: the head, then the body framed by `Transfer-Encoding: chunked`,
+/// `Content-Length`, or the end of the connection. A pure state machine, so it is tested byte by byte without
+/// sockets.
+public struct HTTPResponseParser {
+    public enum Event: Equatable {
         case head(HTTPResponseHead)
         case body([UInt8])
         case end
@@ -22,21 +21,28 @@ struct HTTPResponseParser {
         case done
     }
 
-    static let maximumHeadLength = 64 * 1024
+    public static let maximumHeadLength = 64 * 1024
 
     private var state = State.head
     private var headBytes: [UInt8] = []
 
-    var isComplete: Bool {
+    public init() {}
+
+    public var isComplete: Bool {
         if case .done = state { return true }
         return false
     }
 
-    /// Consumes every byte given (bytes after the end of the response are ignored) and returns what they
+    /// Bytes of the last `parse` call that belong to this response: fewer than given once it is complete, and
+    /// the rest is the next response on a kept-alive connection.
+    public private(set) var bytesUsed = 0
+
+    /// Consumes the bytes given up to the end of the response (see `bytesUsed`) and returns what they
     /// completed, in order.
-    mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTPResponseError) -> [Event] {
+    public mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(HTTPResponseError) -> [Event] {
         var events: [Event] = []
         var index = 0
+        defer { bytesUsed = index }
         while index < bytes.count {
             switch state {
             case .done:
@@ -56,7 +62,7 @@ struct HTTPResponseParser {
     }
 
     /// The peer closed the connection: completes a body that runs until close, otherwise it was truncated.
-    mutating func parseEndOfStream() throws(HTTPResponseError) -> Event {
+    public mutating func parseEndOfStream() throws(HTTPResponseError) -> Event {
         switch state {
         case .body(.untilClose):
             state = .done
@@ -143,8 +149,9 @@ struct HTTPResponseParser {
                 throw .malformedHead("header line '\(line.prefix(80))'")
             }
             let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            headers.append((name, value))
+            let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+                .reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+            headers.append((name, String(value)))
         }
         return HTTPResponseHead(status: status, headers: headers)
     }
