@@ -18,13 +18,7 @@ struct GGMLBatchRow {
     }
 }
 
-/// A model that can run one token as llama.cpp's batch would hold it (`Numerics.ggml`).
-protocol GGMLRoundedModel: LanguageModel {
-    func forward(token: Int32, position: Int, state: InferenceState,
-                 batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float>
-}
-
-extension GGMLRoundedModel {
+extension ReferenceModel {
     /// T tokens one at a time, each rounded as its row of llama.cpp's batch, which holds 512 tokens (a ubatch)
     /// at most.
     func forwardLikeLlamaCpp(tokens: [Int32], startPosition: Int, state: InferenceState,
@@ -38,6 +32,3 @@ extension GGMLRoundedModel {
         }
     }
 }
-
-extension LlamaModel: GGMLRoundedModel {}
-extension Gemma3Model: GGMLRoundedModel {}

@@ -9,7 +9,7 @@ import Tensors
 /// the attention and feed-forward branches as well as before, GeGLU (tanh GELU), NEOX-style RoPE, and
 /// local layers with a sliding window and their own RoPE base between global ones (every sixth).
 /// The converter folded Gemma's (1 + w) into the stored norm weights, so they are used as they are.
-public final class Gemma3Model: LanguageModel {
+public final class Gemma3Model: LanguageModel, ReferenceModel {
     struct Layer {
         let attentionNorm: FloatBuffer       // [C]
         let attention: AttentionWeights
@@ -49,23 +49,6 @@ public final class Gemma3Model: LanguageModel {
         self.layers = layers
     }
 
-    public func makeState(contextLength: Int?) -> any ModelState {
-        InferenceState(config: config, contextLength: contextLength)
-    }
-
-    public func canReuse(_ state: any ModelState, contextLength: Int) -> Bool {
-        canReuse(state, as: InferenceState.self, contextLength: contextLength)
-    }
-
-    public func vocabularySubset(ids: [Int32]) throws(InferenceError) -> VocabularySubset {
-        try head.vocabularySubset(ids: ids)
-    }
-
-    public func forward(token: Int32, position pos: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
-        try forward(token: token, position: pos, state: own(state), batchRow: .alone)
-    }
-
-    /// `batchRow` says how llama.cpp would round this token's products (`Numerics.ggml` only).
     func forward(token: Int32, position pos: Int, state s: InferenceState,
                  batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         try s.validate(model: config, tokens: CollectionOfOne(token), startPosition: pos, count: 1)

@@ -5,7 +5,7 @@ import Tensors
 /// The LLaMA architecture in plain f32 over dequantized weights: the reference the int8 engine is tested against.
 /// RMSNorm -> q, k, v -> RoPE (adjacent pairs) -> cache write -> grouped-query attention -> residual
 /// -> RMSNorm -> SwiGLU -> residual, then the final norm and the (possibly tied) output layer.
-public final class LlamaModel: LanguageModel {
+public final class LlamaModel: LanguageModel, ReferenceModel {
     struct Layer {
         let attentionNorm: FloatBuffer   // [C]
         let attention: AttentionWeights
@@ -36,23 +36,6 @@ public final class LlamaModel: LanguageModel {
         self.layers = layers
     }
 
-    public func makeState(contextLength: Int?) -> any ModelState {
-        InferenceState(config: config, contextLength: contextLength)
-    }
-
-    public func canReuse(_ state: any ModelState, contextLength: Int) -> Bool {
-        canReuse(state, as: InferenceState.self, contextLength: contextLength)
-    }
-
-    public func vocabularySubset(ids: [Int32]) throws(InferenceError) -> VocabularySubset {
-        try head.vocabularySubset(ids: ids)
-    }
-
-    public func forward(token: Int32, position pos: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
-        try forward(token: token, position: pos, state: own(state), batchRow: .alone)
-    }
-
-    /// `batchRow` says how llama.cpp would round this token's products (`Numerics.ggml` only).
     func forward(token: Int32, position pos: Int, state s: InferenceState,
                  batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         try s.validate(model: config, tokens: CollectionOfOne(token), startPosition: pos, count: 1)
