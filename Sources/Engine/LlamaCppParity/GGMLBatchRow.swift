@@ -19,6 +19,17 @@ struct GGMLBatchRow {
 }
 
 extension ReferenceModel {
+    /// T tokens at once: as matrix products in f32, or with `Numerics.ggml` token by token, each rounded as its
+    /// row of llama.cpp's batch would be.
+    public func forward(tokens: [Int32], startPosition: Int, state: any ModelState,
+                        logits selection: LogitSelection) throws(InferenceError) -> [Float] {
+        let state: InferenceState = try own(state)
+        switch numerics {
+        case .float32: return try forwardBatched(tokens: tokens, startPosition: startPosition, state: state, logits: selection)
+        case .ggml: return try forwardLikeLlamaCpp(tokens: tokens, startPosition: startPosition, state: state, logits: selection)
+        }
+    }
+
     /// T tokens one at a time, each rounded as its row of llama.cpp's batch, which holds 512 tokens (a ubatch)
     /// at most.
     func forwardLikeLlamaCpp(tokens: [Int32], startPosition: Int, state: InferenceState,
@@ -28,7 +39,8 @@ extension ReferenceModel {
             i, token, position throws(InferenceError) in
             let first = i / ubatch * ubatch
             let row = GGMLBatchRow(index: i - first, count: min(ubatch, tokens.count - first), logits: selection)
-            return try forward(token: token, position: position, state: state, batchRow: row)
+            return try forward(token: token, position: position, state: state,
+                               arithmetic: LlamaCppArithmetic(state: state, batchRow: row))
         }
     }
 }

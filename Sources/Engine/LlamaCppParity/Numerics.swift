@@ -15,6 +15,17 @@ public enum Numerics: Sendable {
     /// student fixture and on the Gemma 3 teacher. The batched forward runs token by token in this mode, each
     /// token rounded as its row of llama.cpp's batch would be.
     case ggml
+
+    /// The arithmetic of one token's forward; `batchRow` places it in llama.cpp's batch (`.ggml` only).
+    func arithmetic(state: InferenceState, batchRow: GGMLBatchRow = .alone) -> any ReferenceArithmetic {
+        switch self {
+        case .float32: PlainArithmetic(state: state)
+        case .ggml: LlamaCppArithmetic(state: state, batchRow: batchRow)
+        }
+    }
+
+    /// Whether the weight loader keeps the file's K-quant blocks beside the f32 values.
+    var keepsFileBlocks: Bool { self == .ggml }
 }
 
 /// What ggml does to an activation vector before its dot products with one weight type.
@@ -55,76 +66,6 @@ enum ActivationRounding: Sendable {
     private static func roundQ8_K(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>) {
         let block = KQuantDotLikeGGML.Q8KRow(x, count: 256)
         for j in 0..<256 { out[j] = Float(block.quants[j]) * block.scales[0] }
-    }
-}
-
-/// A weight matrix dequantized to f32, remembering how ggml would round its inputs.
-struct Matrix {
-    let values: FloatBuffer                  // [D, N] row-major
-    let rows: Int                            // D
-    let columns: Int                         // N
-    let inputRounding: ActivationRounding
-    /// The file's Q4_K or Q6_K blocks, kept for `Numerics.ggml`, whose products run on them as llama.cpp's do.
-    var kQuantBlocks: (type: GGMLType, bytes: [UInt8])? = nil
-
-    var pointer: UnsafeMutablePointer<Float> { values.pointer }
-}
-
-/// out[D] = W[D, N] · x[N] under the model's numerics; `scratch` [N] holds the rounded input.
-struct MatVec {
-    let numerics: Numerics
-    let scratch: UnsafeMutablePointer<Float>
-    /// Where llama.cpp's batch holds this row, which picks its K-quant kernel.
-    var batchRow = KQuantDotLikeGGML.BatchRow(index: 0, count: 1)
-
-    func callAsFunction(_ out: UnsafeMutablePointer<Float>, _ w: Matrix, _ x: UnsafePointer<Float>) {
-        if numerics == .ggml, let (type, bytes) = w.kQuantBlocks {
-            let input = KQuantDotLikeGGML.Q8KRow(x, count: w.columns)
-            let rowBytes = w.columns / type.blockSize * type.bytesPerBlock
-            bytes.withUnsafeBytes { blocks in
-                for row in 0..<w.rows {
-                    let r = blocks.baseAddress! + row * rowBytes
-                    out[row] = type == .q4_K ? KQuantDotLikeGGML.dotQ4_K(r, input, in: batchRow)
-                                             : KQuantDotLikeGGML.dotQ6_K(r, input, in: batchRow)
-                }
-            }
-            return
-        }
-        var input = x
-        if numerics == .ggml && w.inputRounding != .none {
-            w.inputRounding.round(scratch, x, w.columns)
-            input = UnsafePointer(scratch)
-        }
-        if numerics == .ggml && w.inputRounding == .q8_0 {
-            for row in 0..<w.rows { out[row] = Self.dotLikeGGMLQ8_0(w.pointer + row * w.columns, input, w.columns) }
-        } else {
-            BLAS.matvec(out, w.pointer, input, rows: w.rows, columns: w.columns)
-        }
-    }
-
-    /// ggml's x86 `ggml_vec_dot_q8_0_q8_0` in its own summation order, so the result does not depend on which
-    /// kernel OpenBLAS picks for this CPU (its FMA and SSE kernels differ by an ulp, which the chaotic fixture
-    /// amplifies past 1e-3). Each of 8 lanes takes 4 consecutive values of every 32-value block; the lane's
-    /// integer sum times the product of the two block scales is fused into the lane's accumulator; then
-    /// `hsum_float_8`. Both operands are Q8_0 values dequantized exactly, so the 4-term sums are exact in Double
-    /// and `Float(acc + sum)` is the FMA's single rounding.
-    static func dotLikeGGMLQ8_0(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>()
-        for block in stride(from: 0, to: n, by: 32) {
-            for lane in 0..<8 {
-                let i = block + 4 * lane
-                var sum = Double(w[i]) * Double(x[i])
-                for j in 1..<4 { sum += Double(w[i + j]) * Double(x[i + j]) }
-                acc[lane] = Float(Double(acc[lane]) + sum)
-            }
-        }
-        return acc.halvingSum
-    }
-
-    /// Rounds a freshly written key or value row as ggml's f16 KV cache stores it.
-    func roundAsCached(_ row: UnsafeMutablePointer<Float>, _ n: Int) {
-        guard numerics == .ggml else { return }
-        for i in 0..<n { row[i] = Float(Float16(row[i])) }
     }
 }
 

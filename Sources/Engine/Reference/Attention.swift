@@ -8,14 +8,9 @@ enum Attention {
     }
 
     /// One token: out[NH, HS] = Σ_p softmax_p(q_h · k_p * scale) v_p over the visible positions p <= position.
-    /// `ggmlBatchRows`: the size of the batch llama.cpp would compute this token in (`Numerics.ggml` only).
     static func attend(_ out: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>, cache: KVCache, layer: Int,
-                       position: Int, window: Int?, state: InferenceState, numerics: Numerics, ggmlBatchRows: Int = 1) {
+                       position: Int, window: Int?, state: InferenceState) {
         let config = state.config
-        if numerics == .ggml {
-            let attend = ggmlBatchRows >= 64 ? attendLikeGGMLTiled : attendLikeGGML
-            return attend(out, q, cache, layer, position, window, state.rounded.pointer, config)
-        }
         let scores = state.scores.pointer
         let hs = config.headSize
         let first = firstVisible(position: position, window: window)

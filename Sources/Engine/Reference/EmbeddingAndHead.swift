@@ -25,9 +25,10 @@ struct EmbeddingAndHead {
     }
 
     /// logits[V] = output · rmsnorm(x); normalizes x in place.
-    func logits(_ logits: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ matvec: MatVec) {
+    func logits(_ logits: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>,
+                _ arithmetic: some ReferenceArithmetic) {
         NaiveKernel.rmsNorm(x, x, outputNorm.pointer, rows: 1, columns: config.embeddingLength, epsilon: config.normEpsilon)
-        matvec(logits, output, x)
+        arithmetic.product(logits, output, x)
     }
 
     /// Logits of T tokens x[T, C] as `selection` asks; normalizes x in place.

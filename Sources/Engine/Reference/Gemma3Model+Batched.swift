@@ -1,12 +1,6 @@
 extension Gemma3Model {
-    /// The same forward pass for T tokens at once, each weight product one matrix-matrix multiply.
-    /// With `Numerics.ggml` it runs token by token, each rounded as llama.cpp's batch would round it.
-    public func forward(tokens: [Int32], startPosition start: Int, state: any ModelState,
+    func forwardBatched(tokens: [Int32], startPosition start: Int, state s: InferenceState,
                         logits selection: LogitSelection) throws(InferenceError) -> [Float] {
-        let s: InferenceState = try own(state)
-        if numerics == .ggml {
-            return try forwardLikeLlamaCpp(tokens: tokens, startPosition: start, state: s, logits: selection)
-        }
         try s.validate(model: config, tokens: tokens, startPosition: start, count: tokens.count)
         let cfg = config, t = tokens.count
         let C = cfg.embeddingLength, FF = cfg.feedForwardLength, HS = cfg.headSize

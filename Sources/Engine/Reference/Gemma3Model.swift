@@ -29,7 +29,7 @@ public final class Gemma3Model: LanguageModel, ReferenceModel {
     public init(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) {
         let config = try ModelConfig(file: file)
         guard config.architecture == .gemma3 else { throw .unsupportedArchitecture(file.architecture) }
-        let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml)
+        let loader = WeightLoader(file: file, keepsFileBlocks: numerics.keepsFileBlocks)
         let c = config.embeddingLength, hs = config.headSize
         head = try EmbeddingAndHead(loader, config: config)
         var layers: [Layer] = []
@@ -50,51 +50,42 @@ public final class Gemma3Model: LanguageModel, ReferenceModel {
     }
 
     func forward(token: Int32, position pos: Int, state s: InferenceState,
-                 batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+                 arithmetic: some ReferenceArithmetic) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         try s.validate(model: config, tokens: CollectionOfOne(token), startPosition: pos, count: 1)
         let cfg = config
         let C = cfg.embeddingLength, FF = cfg.feedForwardLength, HS = cfg.headSize, KVL = cfg.kvLength
         let x = s.x.pointer, xb = s.xb.pointer, xb2 = s.xb2.pointer, q = s.q.pointer
         let hb = s.hb.pointer, hb2 = s.hb2.pointer
-        let matvec = MatVec(numerics: numerics, scratch: s.rounded.pointer, batchRow: batchRow.row)
-        let lastFeedForward = MatVec(numerics: numerics, scratch: s.rounded.pointer,
-                                     batchRow: batchRow.lastFeedForwardRow)
 
         // token embedding, scaled by sqrt(C)
         head.embed(x, token: token)
 
         for (l, w) in layers.enumerated() {
-            let ffnMatvec = l == layers.count - 1 ? lastFeedForward : matvec
+            let ffn = l == layers.count - 1 ? arithmetic.lastFeedForward : arithmetic
             // attention rmsnorm
             NaiveKernel.rmsNorm(xb, x, w.attentionNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
 
             // q, k, v; this position's key and value go straight into the cache
             let k = s.cache.key(layer: l, position: pos), v = s.cache.value(layer: l, position: pos)
-            matvec(q, w.attention.wq, xb)
-            matvec(k, w.attention.wk, xb)
-            matvec(v, w.attention.wv, xb)
+            arithmetic.product(q, w.attention.wq, xb)
+            arithmetic.product(k, w.attention.wk, xb)
+            arithmetic.product(v, w.attention.wv, xb)
 
             // rmsnorm of each query and key head
             BatchOps.rmsnorm(q, q, w.queryNorm.pointer, t: cfg.headCount, n: HS, epsilon: cfg.normEpsilon)
             BatchOps.rmsnorm(k, k, w.keyNorm.pointer, t: cfg.kvHeadCount, n: HS, epsilon: cfg.normEpsilon)
 
             // RoPE (NEOX halves) with this layer's base: local or global
-            RoPE.angles(cos: s.ropeCos.pointer, sin: s.ropeSin.pointer, position: pos, base: cfg.ropeBase(layer: l),
-                        dimensionCount: cfg.ropeDimensionCount)
-            RoPE.rotate(q, heads: cfg.headCount, headSize: HS, dimensionCount: cfg.ropeDimensionCount,
-                        style: cfg.ropeStyle, cos: s.ropeCos.pointer, sin: s.ropeSin.pointer)
-            RoPE.rotate(k, heads: cfg.kvHeadCount, headSize: HS, dimensionCount: cfg.ropeDimensionCount,
-                        style: cfg.ropeStyle, cos: s.ropeCos.pointer, sin: s.ropeSin.pointer)
-            matvec.roundAsCached(k, KVL)
-            matvec.roundAsCached(v, KVL)
+            arithmetic.rope(q, heads: cfg.headCount, position: pos, base: cfg.ropeBase(layer: l), config: cfg)
+            arithmetic.rope(k, heads: cfg.kvHeadCount, position: pos, base: cfg.ropeBase(layer: l), config: cfg)
+            arithmetic.cache(k, KVL)
+            arithmetic.cache(v, KVL)
 
             // grouped-query attention, within the sliding window on local layers
-            Attention.attend(xb, q, cache: s.cache, layer: l, position: pos, window: cfg.attentionWindow(layer: l),
-                             state: s, numerics: numerics,
-                             ggmlBatchRows: batchRow.row.count)
+            arithmetic.attend(xb, q, cache: s.cache, layer: l, position: pos, window: cfg.attentionWindow(layer: l), state: s)
 
             // output projection, post-attention rmsnorm, residual
-            matvec(xb2, w.attention.wo, xb)
+            arithmetic.product(xb2, w.attention.wo, xb)
             NaiveKernel.rmsNorm(xb2, xb2, w.postAttentionNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
             Ops.add(x, xb2, C)
 
@@ -102,16 +93,16 @@ public final class Gemma3Model: LanguageModel, ReferenceModel {
             NaiveKernel.rmsNorm(xb, x, w.ffnNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
 
             // GeGLU: down(gelu(gate x) * up x), post-ffn rmsnorm, residual
-            ffnMatvec(hb, w.ffn.gate, xb)
-            ffnMatvec(hb2, w.ffn.up, xb)
-            if numerics == .ggml { Ops.gegluLikeGGML(hb, hb2, FF) } else { Ops.geglu(hb, hb2, FF) }
-            ffnMatvec(xb2, w.ffn.down, hb)
+            ffn.product(hb, w.ffn.gate, xb)
+            ffn.product(hb2, w.ffn.up, xb)
+            arithmetic.geglu(hb, hb2, FF)
+            ffn.product(xb2, w.ffn.down, hb)
             NaiveKernel.rmsNorm(xb2, xb2, w.postFFNNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
             Ops.add(x, xb2, C)
         }
 
         // final rmsnorm, logits through the tied embedding
-        head.logits(s.logits.pointer, x, matvec)
+        head.logits(s.logits.pointer, x, arithmetic)
         return s.logits.buffer
     }
 }

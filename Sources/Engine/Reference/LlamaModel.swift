@@ -21,7 +21,7 @@ public final class LlamaModel: LanguageModel, ReferenceModel {
     public init(file: GGUFFile, numerics: Numerics = .float32) throws(ModelError) {
         let config = try ModelConfig(file: file)
         guard config.architecture == .llama else { throw .unsupportedArchitecture(file.architecture) }
-        let loader = WeightLoader(file: file, keepsKQuantBlocks: numerics == .ggml)
+        let loader = WeightLoader(file: file, keepsFileBlocks: numerics.keepsFileBlocks)
         let c = config.embeddingLength
         head = try EmbeddingAndHead(loader, config: config)
         var layers: [Layer] = []
@@ -37,60 +37,52 @@ public final class LlamaModel: LanguageModel, ReferenceModel {
     }
 
     func forward(token: Int32, position pos: Int, state s: InferenceState,
-                 batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float> {
+                 arithmetic: some ReferenceArithmetic) throws(InferenceError) -> UnsafeBufferPointer<Float> {
         try s.validate(model: config, tokens: CollectionOfOne(token), startPosition: pos, count: 1)
         let cfg = config
         let C = cfg.embeddingLength, FF = cfg.feedForwardLength, KVL = cfg.kvLength
         let x = s.x.pointer, xb = s.xb.pointer, xb2 = s.xb2.pointer, q = s.q.pointer
         let hb = s.hb.pointer, hb2 = s.hb2.pointer
-        let matvec = MatVec(numerics: numerics, scratch: s.rounded.pointer, batchRow: batchRow.row)
-        let lastFeedForward = MatVec(numerics: numerics, scratch: s.rounded.pointer,
-                                     batchRow: batchRow.lastFeedForwardRow)
 
         head.embed(x, token: token)
-        RoPE.angles(cos: s.ropeCos.pointer, sin: s.ropeSin.pointer, position: pos, base: cfg.ropeBase,
-                    dimensionCount: cfg.ropeDimensionCount)
 
         for (l, w) in layers.enumerated() {
-            let ffnMatvec = l == layers.count - 1 ? lastFeedForward : matvec
+            let ffn = l == layers.count - 1 ? arithmetic.lastFeedForward : arithmetic
             // attention rmsnorm
             NaiveKernel.rmsNorm(xb, x, w.attentionNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
 
             // q, k, v; this position's key and value go straight into the cache
             let k = s.cache.key(layer: l, position: pos), v = s.cache.value(layer: l, position: pos)
-            matvec(q, w.attention.wq, xb)
-            matvec(k, w.attention.wk, xb)
-            matvec(v, w.attention.wv, xb)
+            arithmetic.product(q, w.attention.wq, xb)
+            arithmetic.product(k, w.attention.wk, xb)
+            arithmetic.product(v, w.attention.wv, xb)
 
             // RoPE on q and k
-            RoPE.rotate(q, heads: cfg.headCount, headSize: cfg.headSize, dimensionCount: cfg.ropeDimensionCount,
-                        style: cfg.ropeStyle, cos: s.ropeCos.pointer, sin: s.ropeSin.pointer)
-            RoPE.rotate(k, heads: cfg.kvHeadCount, headSize: cfg.headSize, dimensionCount: cfg.ropeDimensionCount,
-                        style: cfg.ropeStyle, cos: s.ropeCos.pointer, sin: s.ropeSin.pointer)
-            matvec.roundAsCached(k, KVL)
-            matvec.roundAsCached(v, KVL)
+            arithmetic.rope(q, heads: cfg.headCount, position: pos, base: cfg.ropeBase, config: cfg)
+            arithmetic.rope(k, heads: cfg.kvHeadCount, position: pos, base: cfg.ropeBase, config: cfg)
+            arithmetic.cache(k, KVL)
+            arithmetic.cache(v, KVL)
 
             // grouped-query attention over positions 0...pos
-            Attention.attend(xb, q, cache: s.cache, layer: l, position: pos, window: nil, state: s, numerics: numerics,
-                             ggmlBatchRows: batchRow.row.count)
+            arithmetic.attend(xb, q, cache: s.cache, layer: l, position: pos, window: nil, state: s)
 
             // output projection, residual
-            matvec(xb2, w.attention.wo, xb)
+            arithmetic.product(xb2, w.attention.wo, xb)
             Ops.add(x, xb2, C)
 
             // ffn rmsnorm
             NaiveKernel.rmsNorm(xb, x, w.ffnNorm.pointer, rows: 1, columns: C, epsilon: cfg.normEpsilon)
 
             // SwiGLU: down(silu(gate x) * up x), residual
-            ffnMatvec(hb, w.ffn.gate, xb)
-            ffnMatvec(hb2, w.ffn.up, xb)
+            ffn.product(hb, w.ffn.gate, xb)
+            ffn.product(hb2, w.ffn.up, xb)
             Ops.swiglu(hb, hb2, FF)
-            ffnMatvec(xb2, w.ffn.down, hb)
+            ffn.product(xb2, w.ffn.down, hb)
             Ops.add(x, xb2, C)
         }
 
         // final rmsnorm, logits
-        head.logits(s.logits.pointer, x, matvec)
+        head.logits(s.logits.pointer, x, arithmetic)
         return s.logits.buffer
     }
 }

@@ -1,11 +1,15 @@
-/// What the two f32 reference models share: an `InferenceState` per sequence, the embedding and output head, and
-/// a one-token forward that `Numerics.ggml` can round as a row of llama.cpp's batch.
+/// What the two f32 reference models share: an `InferenceState` per sequence, the embedding and output head, a
+/// one-token forward written once over an injected arithmetic, and a batched forward of matrix products.
 protocol ReferenceModel: LanguageModel {
     var head: EmbeddingAndHead { get }
+    var numerics: Numerics { get }
 
-    /// `batchRow` says how llama.cpp would round this token's products (`Numerics.ggml` only).
     func forward(token: Int32, position: Int, state: InferenceState,
-                 batchRow: GGMLBatchRow) throws(InferenceError) -> UnsafeBufferPointer<Float>
+                 arithmetic: some ReferenceArithmetic) throws(InferenceError) -> UnsafeBufferPointer<Float>
+
+    /// T tokens at once in f32, each weight product one matrix-matrix multiply.
+    func forwardBatched(tokens: [Int32], startPosition: Int, state: InferenceState,
+                        logits: LogitSelection) throws(InferenceError) -> [Float]
 }
 
 extension ReferenceModel {
@@ -22,6 +26,7 @@ extension ReferenceModel {
     }
 
     public func forward(token: Int32, position: Int, state: any ModelState) throws(InferenceError) -> UnsafeBufferPointer<Float> {
-        try forward(token: token, position: position, state: own(state), batchRow: .alone)
+        let state: InferenceState = try own(state)
+        return try forward(token: token, position: position, state: state, arithmetic: numerics.arithmetic(state: state))
     }
 }

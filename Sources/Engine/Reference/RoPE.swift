@@ -3,18 +3,15 @@ import Glibc
 #endif
 import Tensors
 
-/// Rotary position embedding as llama.cpp computes it: pair i turns by position * base^(-2i/R),
-/// the angle built by repeated multiplication in f32 so our rounding follows ggml's.
+/// Rotary position embedding: pair i of a head's first R channels turns by position * base^(-2i/R).
 enum RoPE {
-    /// cos[R/2], sin[R/2] of one position's angles.
+    /// cos[R/2], sin[R/2] of one position's angles, computed in double.
     static func angles(cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>,
                        position: Int, base: Float, dimensionCount: Int) {
-        let step = powf(base, -2 / Float(dimensionCount))
-        var theta = Float(position)
         for i in 0..<dimensionCount / 2 {
-            cos[i] = cosf(theta)
-            sin[i] = sinf(theta)
-            theta *= step
+            let theta = Double(position) * pow(Double(base), -2 * Double(i) / Double(dimensionCount))
+            cos[i] = Float(Glibc.cos(theta))
+            sin[i] = Float(Glibc.sin(theta))
         }
     }
 
@@ -27,10 +24,9 @@ enum RoPE {
             for i in 0..<half {
                 // the two channels that turn together
                 let (a, b) = style == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + half)
-                // fused the way GCC contracts ggml's `x0*cos - x1*sin`, so we round where llama.cpp does
                 let x0 = head[a], x1 = head[b]
-                head[a] = (-(x1 * sin[i])).addingProduct(x0, cos[i])
-                head[b] = (x1 * cos[i]).addingProduct(x0, sin[i])
+                head[a] = x0 * cos[i] - x1 * sin[i]
+                head[b] = x0 * sin[i] + x1 * cos[i]
             }
         }
     }

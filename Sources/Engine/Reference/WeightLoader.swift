@@ -5,8 +5,8 @@ import Tensors
 /// Loads named tensors from a GGUF file as dequantized f32, checking each against its expected shape.
 struct WeightLoader {
     let file: GGUFFile
-    /// Keep Q4_K and Q6_K blocks beside the f32 values (for `Numerics.ggml`).
-    var keepsKQuantBlocks = false
+    /// Keep each quantized matrix's file blocks beside its f32 values (for `Numerics.ggml`).
+    var keepsFileBlocks = false
 
     /// `shape` in ggml order: `[row length, rows]` for a matrix, `[n]` for a vector.
     func load(_ name: String, shape: [Int]) throws(ModelError) -> FloatBuffer {
@@ -28,11 +28,8 @@ struct WeightLoader {
     func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> Matrix {
         let values = try load(name, shape: [columns, rows])
         let info = file.tensor(named: name)!
-        var matrix = Matrix(values: values, rows: rows, columns: columns,
-                            inputRounding: ActivationRounding(weightType: info.type))
-        if keepsKQuantBlocks && (info.type == .q4_K || info.type == .q6_K) {
-            matrix.kQuantBlocks = (info.type, Array(file.bytes(of: info)))
-        }
+        var matrix = Matrix(values: values, rows: rows, columns: columns, fileType: info.type)
+        if keepsFileBlocks && info.type != .f32 { matrix.fileBlocks = Array(file.bytes(of: info)) }
         return matrix
     }
 
