@@ -13,11 +13,10 @@ import Engine
 final class Gemma3ReferenceTests: XCTestCase {
     static let ggmlModel = Result { try Gemma3Model(file: GGUFFile(path: Teacher.path), numerics: .ggml) }
 
-    /// llama-server prefills a model with sliding-window layers in pieces, stopping 516 and 4 tokens before the
-    /// prompt's end to checkpoint the cache (server-context.cpp, `checkpoint_offsets`); batch sizes decide which
-    /// of llama.cpp's kernels run, so the pieces matter to the last bit.
+    /// The prompt in the pieces llama-server prefills it in (`LlamaServerBatching`): batch sizes decide which of
+    /// llama.cpp's kernels run, so the pieces matter to the last bit.
     static func prefillLikeLlamaServer(_ prompt: [Int32]) -> [[Int32]] {
-        let cuts = [prompt.count - 516, prompt.count - 4].filter { $0 > 0 }
+        let cuts = LlamaServerBatching.promptCuts(promptLength: prompt.count, config: try! ggmlModel.get().config)
         return zip([0] + cuts, cuts + [prompt.count]).map { Array(prompt[$0..<$1]) }
     }
 

@@ -29,15 +29,20 @@ public struct GenerationOptions: Sendable {
     public var stopTokens: Set<Int32>?
     /// How many alternatives each streamed token carries (0 for none).
     public var topLogprobs: Int
+    /// Prompt positions where the prefill starts a new batch (none: one batch). Batches decide llama.cpp's
+    /// rounding, so matching llama-server means batching as it does (`LlamaServerBatching`).
+    public var promptCuts: [Int]
 
-    public init(maxTokens: Int, stopTokens: Set<Int32>? = nil, topLogprobs: Int = 0) {
+    public init(maxTokens: Int, stopTokens: Set<Int32>? = nil, topLogprobs: Int = 0, promptCuts: [Int] = []) {
         self.maxTokens = maxTokens
         self.stopTokens = stopTokens
         self.topLogprobs = topLogprobs
+        self.promptCuts = promptCuts
     }
 }
 
-/// The decode loop: prefill the prompt in one batch, then sample and feed back one token at a time.
+/// The decode loop: prefill the prompt (in one batch, or at `promptCuts`), then sample and feed back one token at a
+/// time.
 public struct Generator<Model: LanguageModel> {
     public let model: Model
 
@@ -52,7 +57,12 @@ public struct Generator<Model: LanguageModel> {
                          onToken: (GeneratedToken) -> GenerationControl) throws(InferenceError) -> FinishReason {
         let stops = options.stopTokens ?? model.config.eosTokenID.map { [$0] } ?? []
         for token in prompt { sampler.accept(token) }
-        var logits = try model.forward(tokens: prompt, startPosition: 0, state: state, logits: .lastToken)
+        let bounds = [0] + options.promptCuts.filter { $0 > 0 && $0 < prompt.count }.sorted() + [prompt.count]
+        var logits: [Float] = []
+        for (start, end) in zip(bounds, bounds.dropFirst()) {
+            logits = try model.forward(tokens: Array(prompt[start..<end]), startPosition: start, state: state,
+                                       logits: end == prompt.count ? .lastToken : .none)
+        }
         var position = prompt.count
         var produced = 0
         while produced < options.maxTokens {

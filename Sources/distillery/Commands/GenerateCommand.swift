@@ -89,8 +89,10 @@ struct GenerateCommand: Command {
         var decoder = StreamingDecoder(tokenizer: tokenizer)
         var steps: [GeneratedToken] = []
         let start = DispatchTime.now().uptimeNanoseconds
+        // the oracle batches the prompt as llama-server does, since batches decide llama.cpp's rounding
+        let cuts = reference ? LlamaServerBatching.promptCuts(promptLength: ids.count, config: model.config) : []
         let options = GenerationOptions(maxTokens: maxTokens, stopTokens: tokenizer.endOfGenerationIDs,
-                                        topLogprobs: topLogprobs)
+                                        topLogprobs: topLogprobs, promptCuts: cuts)
         let finish = try Generator(model: model).generate(prompt: ids, state: state, sampler: &sampler,
                                                            options: options) { token in
             steps.append(token)
