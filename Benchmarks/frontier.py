@@ -125,6 +125,8 @@ def main():
     parser.add_argument("--ctx", type=int, default=512)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--known", action="append", default=[], metavar="LABEL=BPB,EM,EDIT",
+                        help="quality measured elsewhere on the same held-out text and settings (e.g. by distill)")
     parser.add_argument("points", nargs="+", metavar="LABEL=FILE")
     args = parser.parse_args()
     if not os.access(DISTILLERY, os.X_OK):
@@ -132,6 +134,12 @@ def main():
     llama_bin = subprocess.run(["bash", os.path.join(ROOT, "Benchmarks/llama-cpp/build.sh")], capture_output=True,
                                text=True, check=True).stdout.strip().splitlines()[-1]
     llama_bench = os.path.join(llama_bin, "llama-bench")
+    known = {}
+    for spec in args.known:
+        label, _, values = spec.partition("=")
+        bpb, em, edit = (float(v) for v in values.split(","))
+        known[label] = {"bits_per_byte": bpb, "exact_match": em, "edit_similarity": edit, "lines": args.lines,
+                        "quality_from": "given"}
     points = []
     for spec in args.points:
         label, _, path = spec.partition("=")
@@ -139,7 +147,7 @@ def main():
             sys.exit(f"frontier: '{spec}' is not LABEL=FILE with an existing file")
         started = time.time()
         point = {"label": label, "path": path, "megabytes": os.path.getsize(path) / 1e6}
-        point.update(quality(path, args))
+        point.update(known.get(label) or quality(path, args))
         point.update(speeds(path, args, llama_bench))
         point["seconds"] = time.time() - started
         print(f"frontier: {label}: {point['bits_per_byte']:.4f} bits/byte, {100 * point['exact_match']:.1f}% exact, "

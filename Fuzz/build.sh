@@ -15,7 +15,7 @@ mkdir -p "$out/src"
 rm -f "$out"/src/*.swift
 for file in $(fuzz_sources "$target"); do
     # one module per target: the harness reaches `package` and internal API without @testable
-    sed -E '/^import (GGUF|HTTP|Engine|Tokenizer|Server)$/d' "$file" > "$out/src/$(echo "$file" | tr / _)"
+    sed -E '/^import (GGUF|HTTP|Engine|Tokenizer|Server|Tensors)$/d' "$file" > "$out/src/$(echo "$file" | tr / _)"
 done
 swiftc -sanitize=fuzzer,address -O -g -parse-as-library -module-name "$target" -package-name distillery \
     "$out"/src/*.swift Fuzz/FuzzCheck.swift "Fuzz/$target.swift" -o "$out/fuzzer"

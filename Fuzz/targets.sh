@@ -9,9 +9,9 @@ fuzz_sources() {
         HTTPRequestParserFuzz) ls Sources/HTTP/Parser/*.swift Sources/HTTP/Message/*.swift ;;
         JSONParserFuzz) ls Sources/Server/JSON/*.swift Fuzz/JSONCanonical.swift ;;
         CompletionRequestFuzz) ls Sources/Server/JSON/*.swift Fuzz/JSONCanonical.swift Sources/Server/API/*.swift \
-            Sources/Engine/SamplingParameters.swift Sources/HTTP/Message/*.swift Sources/HTTP/Parser/ASCII.swift ;;
-        GGUFReaderFuzz) ls Sources/GGUF/*.swift Sources/Tokenizer/*.swift ;;
-        TokenizerFuzz) ls Sources/GGUF/*.swift Sources/Tokenizer/*.swift ;;
+            Sources/Engine/Sampling/SamplingParameters.swift Sources/HTTP/Message/*.swift Sources/HTTP/Parser/ASCII.swift ;;
+        GGUFReaderFuzz) ls Sources/GGUF/*.swift Sources/Tokenizer/*.swift Sources/Tensors/AtomicFile.swift ;;
+        TokenizerFuzz) ls Sources/GGUF/*.swift Sources/Tokenizer/*.swift Sources/Tensors/AtomicFile.swift ;;
         *) echo "unknown fuzz target '$1'" >&2; return 1 ;;
     esac
 }
