@@ -20,7 +20,7 @@ struct GenerateCommand: Command {
             .value("-t", "--threads", name: "N",
                    help: "Threads of the int8 engine (default: 1 or 2 per step, whichever measures faster)"),
             CommonOptions.activations,
-            .flag("--reference", help: "llama.cpp's arithmetic (slow): its log-probs to 1e-3 within 128 tokens of context, 0.6 beyond"),
+            .flag("--reference", help: "llama.cpp's arithmetic (slow): its log-probs to 1e-3 within 128 tokens of context, 0.7 beyond"),
             CommonOptions.json,
         ])
 
