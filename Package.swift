@@ -48,6 +48,6 @@ let package = Package(
 
         .executableTarget(name: "KernelsBenchmark", dependencies: ["Kernels", "Tensors"], path: "Benchmarks/KernelsBenchmark"),
         .executableTarget(name: "TrainerBenchmark", dependencies: ["Distill", "Engine", "Tensors", "COpenBLAS"], path: "Benchmarks/TrainerBenchmark"),
-        .executableTarget(name: "LoadGenerator", dependencies: ["HTTP"], path: "Benchmarks/LoadGenerator"),
+        .executableTarget(name: "LoadGenerator", dependencies: ["HTTP", "Tensors"], path: "Benchmarks/LoadGenerator"),
     ]
 )

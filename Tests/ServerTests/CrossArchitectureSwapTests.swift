@@ -10,14 +10,6 @@ import XCTest
 final class CrossArchitectureSwapTests: XCTestCase {
     static let auth = ["Authorization": "Bearer swap-token"]
 
-    private static func prompt(_ client: Int) -> String { "Client \(client) streams:" }
-
-    private static func expectedText(_ model: LoadedModel, client: Int, tokens: Int) throws -> String {
-        let engine = (model.engine as! Int8TransformerModel)
-        let prompt = model.tokenizer.encode(Self.prompt(client), addBOS: model.tokenizer.addsBOSByDefault)
-        return model.tokenizer.decode(try ServerFixtures.greedyIDs(prompt, count: tokens, model: engine), isContinuation: true)
-    }
-
     func testLlamaToGemma3ToLlamaUnderSixteenStreamingClients() throws {
         let tokens = 96, clients = 16
         let llama = ServerFixtures.student
@@ -25,7 +17,7 @@ final class CrossArchitectureSwapTests: XCTestCase {
         let gemma = try ModelLoader(options: ModelLoadOptions()).load(path: gemmaPath)
         var expected: [String: [String]] = [:]
         for model in [llama, gemma] {
-            expected[model.version] = try (0..<clients).map { try Self.expectedText(model, client: $0, tokens: tokens) }
+            expected[model.version] = try StreamingClientsUnderSwap.expectedTexts(model, clients: clients, tokens: tokens)
         }
         XCTAssertNotEqual(expected[llama.version], expected[gemma.version], "the two students differ")
 
@@ -33,64 +25,24 @@ final class CrossArchitectureSwapTests: XCTestCase {
             $0.scheduler.slots = 16
             $0.adminToken = "swap-token"
         }
-        struct Observed { let client: Int; let version: String?; let chunkVersions: Set<String?>; let text: String
-                          let finish: String?; let done: Bool; let started: ContinuousClock.Instant }
-        let observed = Mutex<[Observed]>([]), failures = Mutex<[String]>([])
-        let stop = Atomic<Bool>(false)
-        let group = DispatchGroup()
-        for client in 0..<clients {
-            group.enter()
-            Thread.detachNewThread {
-                defer { group.leave() }
-                while !stop.load(ordering: .relaxed) {
-                    let started = ContinuousClock.now
-                    do {
-                        let streamed = try running.stream(["prompt": Self.prompt(client), "max_tokens": tokens,
-                                                           "temperature": 0, "ignore_eos": true])
-                        observed.withLock {
-                            $0.append(Observed(client: client, version: streamed.header("X-Model-Version"),
-                                               chunkVersions: Set(streamed.chunks.map { $0["model"] as? String }),
-                                               text: streamed.text(), finish: streamed.finishReason(),
-                                               done: streamed.sawDone, started: started))
-                        }
-                    } catch {
-                        failures.withLock { $0.append("client \(client): \(error)") }
-                    }
-                }
-            }
-        }
-        func servedSince(_ instant: ContinuousClock.Instant, by version: String) -> Int {
-            Set(observed.withLock { $0 }.filter { $0.started > instant && $0.version == version }.map(\.client)).count
-        }
+        let load = StreamingClientsUnderSwap(running, clients: clients, tokens: tokens)
         var swaps: [ContinuousClock.Instant] = [.now]
-        XCTAssertTrue(running.eventually(.seconds(90)) { servedSince(swaps[0], by: llama.version) == clients })
+        XCTAssertTrue(running.eventually(.seconds(90)) { load.everyClientFinished(after: swaps[0], on: llama.version) })
         for (path, version) in [(gemmaPath, gemma.version), (ServerFixtures.studentPath, llama.version)] {
             let reload = try running.request("POST", "/admin/reload", json: ["model": path], headers: Self.auth)
             XCTAssertEqual(reload.status, 200, reload.text)
             XCTAssertEqual(reload.header("X-Model-Version"), version)
             swaps.append(.now)
-            XCTAssertTrue(running.eventually(.seconds(90)) { servedSince(swaps.last!, by: version) == clients },
+            XCTAssertTrue(running.eventually(.seconds(90)) { load.everyClientFinished(after: swaps.last!, on: version) },
                           "every client finished a request on \(version)")
         }
-        stop.store(true, ordering: .relaxed)
-        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
-
-        XCTAssertEqual(failures.withLock { $0 }, [], "no request failed")
-        let all = observed.withLock { $0 }
-        for request in all {
-            let label = "client \(request.client)"
-            XCTAssertTrue(request.done, "\(label): truncated")
-            XCTAssertEqual(request.finish, "length", label)
-            let version = try XCTUnwrap(request.version, label)
-            XCTAssertEqual(request.chunkVersions, [version], "\(label): every chunk names the model of the header")
-            XCTAssertEqual(request.text, expected[version]?[request.client], "\(label): the text is wholly \(version)'s")
-        }
+        let all = try load.stopAndCheck(expected: expected)
         // requests that straddled a swap finished on their own model
         for (i, swap) in swaps.dropFirst().enumerated() {
             let before = i == 0 ? llama.version : gemma.version
-            XCTAssertTrue(all.contains { $0.version == before && $0.started < swap }, "requests began on \(before)")
+            XCTAssertTrue(all.contains { $0.headerVersion == before && $0.startedAt < swap }, "requests began on \(before)")
         }
-        XCTAssertTrue(all.contains { $0.version == gemma.version })
+        XCTAssertTrue(all.contains { $0.headerVersion == gemma.version })
         let status = try running.request("GET", "/admin/status", headers: Self.auth).json()
         XCTAssertEqual(status["swaps"] as? Int, 2)
         XCTAssertEqual((status["model"] as? [String: Any])?["architecture"] as? String, "llama")

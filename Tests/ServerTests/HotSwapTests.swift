@@ -13,37 +13,15 @@ final class HotSwapTests: XCTestCase {
     static let adminToken = "admin-secret"
     static let auth = ["Authorization": "Bearer \(adminToken)"]
 
-    /// One streamed completion as a client saw it.
-    struct Observed {
-        var client: Int
-        var startedAt: ContinuousClock.Instant
-        var finishedAt: ContinuousClock.Instant
-        var headerVersion: String?
-        var chunkVersions: Set<String>
-        var text: String
-        var finishReason: String?
-        var completionTokens: Int?
-        var sawDone: Bool
-    }
-
-    private static func prompt(_ client: Int) -> String { "Client \(client) asks:" }
-
-    /// The greedy text `model` gives client i's prompt: what its response must be if that model served it.
-    private static func expectedText(_ model: LoadedModel, client: Int, tokens: Int) throws -> String {
-        let engineModel = (model.engine as! Int8TransformerModel)
-        let prompt = model.tokenizer.encode(Self.prompt(client), addBOS: model.tokenizer.addsBOSByDefault)
-        let ids = try ServerFixtures.greedyIDs(prompt, count: tokens, model: engineModel)
-        return model.tokenizer.decode(ids, isContinuation: true)
-    }
-
     func testSwapUnderLoadFailsNothingAndFreesTheOldModel() throws {
         let tokens = 256  // long enough that requests in flight at the swap outlast the reload's reply
         let clients = 8
         let newPath = try StudentFiles.randomStudent("student-b", embedding: 128, layers: 2, heads: 2, feedForward: 256)
         let reference = try ModelLoader(options: ModelLoadOptions()).load(path: newPath)
         var expected: [String: [String]] = [:]
-        expected[ServerFixtures.student.version] = try (0..<clients).map { try Self.expectedText(ServerFixtures.student, client: $0, tokens: tokens) }
-        expected[reference.version] = try (0..<clients).map { try Self.expectedText(reference, client: $0, tokens: tokens) }
+        for model in [ServerFixtures.student, reference] {
+            expected[model.version] = try StreamingClientsUnderSwap.expectedTexts(model, clients: clients, tokens: tokens)
+        }
         XCTAssertNotEqual(expected[ServerFixtures.student.version], expected[reference.version], "the two students differ")
 
         // the old model is loaded here and held only by the server, so its release can be observed
@@ -59,37 +37,9 @@ final class HotSwapTests: XCTestCase {
         }
         let oldVersion = try XCTUnwrap(oldModel?.version)
 
-        let observations = Mutex<[Observed]>([])
-        let failures = Mutex<[String]>([])
-        let stop = Atomic<Bool>(false)
-        let group = DispatchGroup()
-        for client in 0..<clients {
-            group.enter()
-            Thread.detachNewThread {
-                defer { group.leave() }
-                while !stop.load(ordering: .relaxed) {
-                    let started = ContinuousClock.now
-                    do {
-                        let streamed = try running.stream(["prompt": Self.prompt(client), "max_tokens": tokens, "temperature": 0,
-                                                           "ignore_eos": true, "stream_options": ["include_usage": true]])
-                        let usage = streamed.chunks.last?["usage"] as? [String: Int]
-                        observations.withLock {
-                            $0.append(Observed(client: client, startedAt: started, finishedAt: .now, headerVersion: streamed.header("X-Model-Version"),
-                                               chunkVersions: Set(streamed.chunks.compactMap { $0["model"] as? String }),
-                                               text: streamed.text(), finishReason: streamed.finishReason(),
-                                               completionTokens: usage?["completion_tokens"], sawDone: streamed.sawDone))
-                        }
-                    } catch {
-                        failures.withLock { $0.append("client \(client): \(error)") }
-                    }
-                }
-            }
-        }
-        func completed(after instant: ContinuousClock.Instant) -> Set<Int> {
-            Set(observations.withLock { $0 }.filter { $0.startedAt > instant }.map(\.client))
-        }
+        let load = StreamingClientsUnderSwap(running, clients: clients, tokens: tokens)
         let start = ContinuousClock.now
-        XCTAssertTrue(running.eventually(.seconds(60)) { completed(after: start).count == clients }, "every client finished one request")
+        XCTAssertTrue(running.eventually(.seconds(60)) { load.everyClientFinished(after: start) }, "every client finished one request")
         let before = jemallocReplacedBySanitizer ? nil : try XCTUnwrap(JemallocStats.snapshot())
 
         let reload = try running.request("POST", "/admin/reload", json: ["model": newPath], headers: Self.auth)
@@ -101,24 +51,11 @@ final class HotSwapTests: XCTestCase {
         XCTAssertEqual(reloadJSON["previous_version"] as? String, oldVersion)
         XCTAssertEqual(reload.header("X-Model-Version"), newVersion)
 
-        XCTAssertTrue(running.eventually(.seconds(60)) { completed(after: swappedAt).count == clients },
+        XCTAssertTrue(running.eventually(.seconds(60)) { load.everyClientFinished(after: swappedAt) },
                       "every client finished a request begun after the swap")
-        stop.store(true, ordering: .relaxed)
-        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
-
-        XCTAssertEqual(failures.withLock { $0 }, [], "no request failed")
-        let all = observations.withLock { $0 }
-        for observed in all {
-            let label = "client \(observed.client) at \(observed.startedAt - start)"
-            XCTAssertTrue(observed.sawDone, "\(label): truncated")
-            XCTAssertEqual(observed.finishReason, "length", label)
-            XCTAssertEqual(observed.completionTokens, tokens, label)
-            let version = try XCTUnwrap(observed.headerVersion, label)
-            XCTAssertEqual(observed.chunkVersions, [version], "\(label): every chunk names the model of the header")
-            XCTAssertEqual(observed.text, expected[version]?[observed.client], "\(label): the text is wholly \(version)'s")
-            if observed.startedAt > swappedAt {
-                XCTAssertEqual(version, newVersion, "\(label): requests after the swap get the new model")
-            }
+        let all = try load.stopAndCheck(expected: expected)
+        for observed in all where observed.startedAt > swappedAt {
+            XCTAssertEqual(observed.headerVersion, newVersion, "client \(observed.client): requests after the swap get the new model")
         }
         XCTAssertTrue(all.contains { $0.headerVersion == oldVersion && $0.finishedAt > swappedAt },
                       "requests admitted before the swap finished on the old model after it")

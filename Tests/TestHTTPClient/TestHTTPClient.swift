@@ -1,57 +1,34 @@
 import Foundation
-import Glibc
 import HTTP
 
-/// A blocking POSIX-socket HTTP/1.1 client for the HTTP and Server tests, with a receive timeout so no test
-/// can hang. It speaks only what the tests need and checks framing strictly.
+/// The tests' client: `HTTPClientConnection` to 127.0.0.1, plus the raw reads (lines, single chunks) that let a
+/// test check the server's framing byte by byte. Every read waits at most `timeout`, so no test can hang.
 public final class TestHTTPClient {
     public enum Failure: Error {
         case timedOut
         case closed
         case malformed(String)
-        case system(String, Int32)
+        case system(String)
     }
 
-    public let fd: Int32
-    private var buffer: [UInt8] = []
+    private let connection: HTTPClientConnection
 
     /// `receiveBuffer` shrinks the socket's receive buffer before connecting (a slow reader's small window).
     public init(port: Int, timeout: Duration = .seconds(20), receiveBuffer: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure.system("socket", errno) }
-        if var size = receiveBuffer {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        do {
+            connection = try HTTPClientConnection(to: SocketAddress.resolve(host: "127.0.0.1", port: port), timeout: timeout,
+                                                  receiveBuffer: receiveBuffer)
+        } catch let error as HTTPClientConnection.Failure {
+            throw Self.failure(error)
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let error = errno
-            Glibc.close(fd)
-            throw Failure.system("connect", error)
-        }
-        setTimeout(timeout)
     }
 
-    deinit { Glibc.close(fd) }
-
     public func setTimeout(_ timeout: Duration) {
-        let (seconds, attoseconds) = timeout.components
-        var limit = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        connection.timeout = timeout
     }
 
     public func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw Failure.system("send", errno) }
-            offset += sent
-        }
+        do { try connection.send(bytes) } catch { throw Self.failure(error) }
     }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
@@ -71,37 +48,21 @@ public final class TestHTTPClient {
     }
 
     /// Closes the write side only (the server sees EOF).
-    public func shutdownWrite() {
-        Glibc.shutdown(fd, Int32(SHUT_WR))
-    }
+    public func shutdownWrite() { connection.shutdownWrite() }
 
     /// Closes with a reset instead of a FIN, as a crashed client would.
-    public func reset() {
-        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-        Glibc.shutdown(fd, Int32(SHUT_RDWR))
-    }
+    public func reset() { connection.reset() }
 
-    /// Reads more bytes into the buffer; false on EOF or reset.
     private func fill() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 {
-            buffer.append(contentsOf: chunk[0..<count])
-            return true
-        }
-        if count == 0 { return false }
-        if errno == EAGAIN || errno == EWOULDBLOCK { throw Failure.timedOut }
-        if errno == ECONNRESET { return false }
-        throw Failure.system("recv", errno)
+        do { return try connection.fill() } catch { throw Self.failure(error) }
     }
 
     private func readLine() throws -> String {
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                var line = buffer[..<newline]
+            if let newline = connection.buffered.firstIndex(of: 0x0A) {
+                var line = connection.buffered[..<newline]
                 if line.last == 0x0D { line = line.dropLast() }
-                buffer.removeSubrange(...newline)
+                connection.consume(newline + 1)
                 return String(decoding: line, as: UTF8.self)
             }
             guard try fill() else { throw Failure.closed }
@@ -109,11 +70,11 @@ public final class TestHTTPClient {
     }
 
     private func readExactly(_ count: Int) throws -> [UInt8] {
-        while buffer.count < count {
+        while connection.buffered.count < count {
             guard try fill() else { throw Failure.closed }
         }
-        defer { buffer.removeSubrange(0..<count) }
-        return Array(buffer[0..<count])
+        defer { connection.consume(count) }
+        return Array(connection.buffered[0..<count])
     }
 
     /// Status line and headers.
@@ -149,48 +110,37 @@ public final class TestHTTPClient {
 
     public func readToEnd() throws -> [UInt8] {
         while try fill() {}
-        defer { buffer.removeAll() }
-        return buffer
+        defer { connection.consume(connection.buffered.count) }
+        return connection.buffered
     }
 
-    /// A whole response, framed by Content-Length, chunked coding or the connection's end (the shared
-    /// `HTTPResponseParser`); interim 1xx responses are skipped. A HEAD response is its head alone.
+    /// A whole response, framed by Content-Length, chunked coding or the connection's end; interim 1xx
+    /// responses are skipped. A HEAD response is its head alone.
     public func readResponse(isHead: Bool = false) throws -> TestResponse {
         if isHead {
             let (status, headers) = try readHead()
             return TestResponse(status: status, headers: headers, body: [])
         }
-        var parser = HTTPResponseParser()
-        var head: HTTPResponseHead?, body: [UInt8] = []
-        var ended = false
-        while !ended {
-            if buffer.isEmpty, try !fill() {
-                do { _ = try parser.parseEndOfStream() } catch { throw Failure.closed }
-                break
-            }
-            let events: [HTTPResponseParser.Event]
-            do {
-                events = try buffer.withUnsafeBytes { try parser.parse($0) }
-            } catch let error as HTTPResponseError {
-                throw Failure.malformed(error.description)
-            }
-            buffer.removeSubrange(0..<parser.bytesUsed)
-            for event in events {
-                switch event {
-                case .head(let h): head = h
-                case .body(let bytes): body += bytes
-                case .end: ended = true
-                }
-            }
+        do {
+            let response = try connection.readResponse()
+            return TestResponse(status: response.status, headers: TestHeaders(fields: response.headers), body: response.body)
+        } catch {
+            throw Self.failure(error)
         }
-        guard let head else { throw Failure.closed }
-        if (100..<200).contains(head.status) { return try readResponse() }
-        return TestResponse(status: head.status, headers: TestHeaders(fields: head.headers), body: body)
     }
 
-    /// Whether the server closed the connection (EOF or reset) within the receive timeout, with no bytes.
+    /// Whether the server closed the connection (EOF or reset) within the timeout, with no bytes.
     public func isClosedByServer() -> Bool {
-        buffer.isEmpty && ((try? fill()) == false)
+        connection.buffered.isEmpty && ((try? fill()) == false)
+    }
+
+    private static func failure(_ error: HTTPClientConnection.Failure) -> Failure {
+        switch error {
+        case .timedOut: .timedOut
+        case .closed: .closed
+        case .malformed(let reason): .malformed(reason)
+        case .connect(let error), .io(let error): .system(error.description)
+        }
     }
 }
 

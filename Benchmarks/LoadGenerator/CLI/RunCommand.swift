@@ -75,7 +75,7 @@ struct RunCommand {
     func run() throws -> Int32 {
         let prompts = try PromptFile.load(path: promptsPath)
         let requests = try prompts.map { try builder.request(prompt: $0) }
-        let openFiles = ClientSocket.raiseOpenFileLimit()
+        let openFiles = OpenFileLimit.raise()
         var plan = plan
         plan.maxInFlight = min(plan.maxInFlight, max(1, openFiles - 32))
         try ServerProbe.waitUntilListening(builder.address, timeoutSeconds: 5)

@@ -1,7 +1,9 @@
+import HTTP
+
 /// Where the load goes: `http://127.0.0.1:PORT[/path]`. Only the loopback address is accepted, so a
 /// benchmark can never be pointed at someone else's machine.
 struct ServerAddress: Equatable {
-    var ipv4: UInt32
+    var socket: SocketAddress
     var port: UInt16
     var path: String
     var hostHeader: String
@@ -22,10 +24,17 @@ struct ServerAddress: Equatable {
         guard parts[0] == "127.0.0.1" || parts[0] == "localhost" else {
             throw UsageError("--url must point at 127.0.0.1 or localhost (got '\(parts[0])')")
         }
-        ipv4 = 0x7F00_0001
+        do { socket = try SocketAddress.resolve(host: "127.0.0.1", port: Int(port))[0] } catch {
+            throw UsageError("--url: \(error)")
+        }
         self.port = port
         self.path = path.isEmpty || path == "/" ? Self.defaultPath : String(path)
         hostHeader = "127.0.0.1:\(port)"
+    }
+
+    /// One blocking connection to the server, every wait bounded by `timeoutSeconds`.
+    func connection(timeoutSeconds: Double) throws(HTTPClientConnection.Failure) -> HTTPClientConnection {
+        try HTTPClientConnection(to: [socket], timeout: .milliseconds(Int(timeoutSeconds * 1000)))
     }
 
     /// The same server, another route (e.g. `/health`).

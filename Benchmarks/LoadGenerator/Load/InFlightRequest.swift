@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import HTTP
+import Tensors
 
 /// One request on its own connection: connect, write the request, read the streamed response, and time
 /// every text event as it is read. Driven by `LoadRunner`'s poll loop; finished once `sample` is final.

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HTTP
+import Tensors
 
 /// Runs a `LoadPlan` from one thread with one `poll` loop over every connection: cheap enough that the
 /// client is never the bottleneck, and every timestamp is taken by the same thread right after its read.
@@ -121,7 +123,7 @@ final class LoadRunner {
             return
         }
         do {
-            let fd = try ClientSocket.connect(to: address)
+            let fd = try ClientSocket.connect(to: address.socket)
             let request = InFlightRequest(fd: fd, request: requests[promptIndex], startNs: scheduledNs,
                                           deadlineNs: deadline, sample: sample)
             inFlight.append(request)

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HTTP
+import Tensors
 
 /// Checks that something accepts connections before a run, so a typo in the port is one clear error rather
 /// than thousands of refused requests.
@@ -16,13 +18,8 @@ enum ServerProbe {
         var reason = "timed out"
         while MonotonicClock.now() < deadline {
             do {
-                let fd = try ClientSocket.connect(to: address)
-                defer { close(fd) }
-                var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                if poll(&entry, 1, 1000) > 0 {
-                    try ClientSocket.connectResult(fd)
-                    return
-                }
+                _ = try address.connection(timeoutSeconds: 1)
+                return
             } catch {
                 reason = error.description
             }

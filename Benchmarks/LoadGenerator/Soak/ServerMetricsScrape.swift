@@ -1,11 +1,13 @@
+import HTTP
+
 /// `GET /metrics` read into its unlabelled samples (Prometheus text format): the gauges the soak records.
 enum ServerMetricsScrape {
     static func fetch(_ address: ServerAddress, timeoutSeconds: Double) throws -> [String: Double] {
-        let connection = try SideConnection(to: address, timeoutSeconds: timeoutSeconds)
+        let connection = try address.connection(timeoutSeconds: timeoutSeconds)
         defer { connection.close() }
         try connection.send(Array("GET /metrics HTTP/1.1\r\nHost: \(address.hostHeader)\r\nConnection: close\r\n\r\n".utf8))
         let response = try connection.readResponse()
-        guard response.status == 200 else { throw SideConnection.Failure(description: "/metrics: HTTP \(response.status)") }
+        guard response.status == 200 else { throw HTTPClientConnection.Failure.malformed("/metrics answered HTTP \(response.status)") }
         return parse(response.text)
     }
 

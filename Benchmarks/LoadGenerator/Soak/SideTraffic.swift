@@ -1,4 +1,6 @@
 import Foundation
+import HTTP
+import Tensors
 
 /// The soak's second client, on its own thread: cycles through `SideAction`s one at a time, reloads the
 /// model every `reloadEverySeconds`, and samples the server's queue from `/metrics` between steps.
@@ -76,7 +78,7 @@ final class SideTraffic: @unchecked Sendable {
         let request = action.request(host: settings.address.hostHeader, path: settings.address.path, validBody: body)
         let started = MonotonicClock.now()
         do {
-            let connection = try SideConnection(to: settings.address, timeoutSeconds: settings.timeoutSeconds)
+            let connection = try settings.address.connection(timeoutSeconds: settings.timeoutSeconds)
             defer { connection.close() }
             try connection.send(request)
             switch action {
@@ -99,7 +101,7 @@ final class SideTraffic: @unchecked Sendable {
         }
     }
 
-    private func check(_ response: SideConnection.Response, of action: SideAction, startedNs: UInt64, into tally: inout Tally) {
+    private func check(_ response: HTTPClientConnection.Response, of action: SideAction, startedNs: UInt64, into tally: inout Tally) {
         let detail = "\(action.rawValue): HTTP \(response.status) \(response.text.prefix(200))"
         if action == .nonStreaming {
             if response.status == 200, response.text.contains("\"choices\"") {
@@ -122,7 +124,7 @@ final class SideTraffic: @unchecked Sendable {
         let started = MonotonicClock.now()
         tally.reloads += 1
         do {
-            let connection = try SideConnection(to: settings.address, timeoutSeconds: settings.timeoutSeconds)
+            let connection = try settings.address.connection(timeoutSeconds: settings.timeoutSeconds)
             try connection.send(Array((head + "\r\n").utf8) + body)
             let response = try connection.readResponse()
             if response.status == 200 {

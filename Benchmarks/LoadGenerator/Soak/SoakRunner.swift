@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Runs a soak as a series of windows. In each, `LoadRunner` drives the closed-loop streaming clients while
 /// `SideTraffic` runs on its own thread; once both have finished, with no client connection open, the

@@ -1,8 +1,7 @@
-import Glibc
 import HTTP
 
-/// The client side of `/admin/*` for `distillery admin`: plain HTTP/1.1 over a POSIX socket, one request
-/// per connection (`Connection: close`), so no dependency beyond libc.
+/// The client side of `/admin/*` for `distillery admin`: one request per connection (`Connection: close`) on
+/// the shared `HTTPClientConnection`.
 public struct AdminClient: Sendable {
     public struct Response: Sendable {
         public let status: Int
@@ -82,85 +81,24 @@ public struct AdminClient: Sendable {
     }
 
     public func request(method: String, path: String, body: [UInt8]?, token: String?) throws(Failure) -> Response {
-        let fd = try connect()
-        defer { close(fd) }
+        let addresses: [SocketAddress]
+        do { addresses = try SocketAddress.resolve(host: host, port: port) } catch { throw .cannotResolve(host) }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nAccept: application/json\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
-        try send(fd, Array((head + "\r\n").utf8) + (body ?? []))
-        return try Self.parse(try receiveAll(fd))
-    }
-
-    private func connect() throws(Failure) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { throw .cannotResolve(host) }
-        defer { freeaddrinfo(list) }
-        var reason = "no address"
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let info = entry {
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            if fd >= 0 {
-                if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
-                    var limit = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-                    return fd
-                }
-                reason = String(cString: strerror(errno))
-                close(fd)
-            }
-            entry = info.pointee.ai_next
-        }
-        throw .cannotConnect("\(host):\(port)", reason: reason)
-    }
-
-    private func send(_ fd: Int32, _ bytes: [UInt8]) throws(Failure) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw .io(String(cString: strerror(errno))) }
-            offset += sent
-        }
-    }
-
-    private func receiveAll(_ fd: Int32) throws(Failure) -> [UInt8] {
-        var reply: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                reply += buffer[0..<count]
-            } else if count == 0 || errno == ECONNRESET {
-                return reply
-            } else {
-                throw .io(errno == EAGAIN ? "no answer within \(timeoutSeconds) s" : String(cString: strerror(errno)))
-            }
-        }
-    }
-
-    /// The whole reply, read until the server closed the connection, through the shared response parser.
-    static func parse(_ reply: [UInt8]) throws(Failure) -> Response {
-        guard !reply.isEmpty else { throw .malformedResponse("the server closed the connection without answering") }
-        var parser = HTTPResponseParser()
-        var events: [HTTPResponseParser.Event]
         do {
-            events = try reply.withUnsafeBytes { try parser.parse($0) }
-            if !parser.isComplete { events.append(try parser.parseEndOfStream()) }
-        } catch let error as HTTPResponseError {
-            throw .malformedResponse(error.description)
+            let connection = try HTTPClientConnection(to: addresses, timeout: .seconds(timeoutSeconds))
+            try connection.send(Array((head + "\r\n").utf8) + (body ?? []))
+            let response = try connection.readResponse()
+            return Response(status: response.status, body: response.text)
         } catch {
-            throw .malformedResponse("\(error)")
-        }
-        var status = 0, body: [UInt8] = []
-        for event in events {
-            switch event {
-            case .head(let head): status = head.status
-            case .body(let bytes): body += bytes
-            case .end: break
+            switch error {
+            case .connect(let reason): throw .cannotConnect("\(host):\(port)", reason: reason.reason)
+            case .timedOut: throw .io("no answer within \(timeoutSeconds) s")
+            case .io(let reason): throw .io(reason.description)
+            case .closed: throw .malformedResponse("the server closed the connection without answering")
+            case .malformed(let reason): throw .malformedResponse(reason)
             }
         }
-        return Response(status: status, body: String(decoding: body, as: UTF8.self))
     }
 }

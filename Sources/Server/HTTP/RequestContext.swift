@@ -1,4 +1,5 @@
 import HTTP
+import Tensors
 
 /// One request as the application answers it, from any thread: the responder, when the request arrived,
 /// and the access-log line and status count that its answer produces.

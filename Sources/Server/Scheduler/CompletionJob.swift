@@ -1,5 +1,6 @@
 import Engine
 import HTTP
+import Tensors
 
 /// One `POST /v1/completions` from admission to its last byte: its prompts, its choices (n per prompt), and
 /// how their output reaches the client. Built on a request thread, handed to the engine thread through

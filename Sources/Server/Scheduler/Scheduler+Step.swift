@@ -1,4 +1,5 @@
 import Engine
+import Tensors
 
 extension Scheduler {
     /// One iteration of continuous batching: a token for every decoding slot, then a chunk of prompt for
