@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension Kernel {
     /// Rotates the first `table.dimensions` values of every head in place.
@@ -10,26 +11,36 @@ extension Kernel {
     ) {
         let stride = tokenStride ?? heads * headSize
         let pairs = table.dimensions / 2
-        let direction: Float = inverse ? -1 : 1
         precondition(table.dimensions <= headSize && startPosition >= 0 && startPosition + tokens <= table.maxPositions)
         for t in 0..<tokens {
-            let cosines = table.cosines.pointer + (startPosition + t) * pairs
-            let sines = table.sines.pointer + (startPosition + t) * pairs
-            for h in 0..<heads {
-                let head = x + t * stride + h * headSize
-                switch table.style {
-                case .adjacentPairs:
-                    for i in 0..<pairs {
-                        let a = head[2 * i], b = head[2 * i + 1], c = cosines[i], s = direction * sines[i]
-                        head[2 * i] = a * c - b * s
-                        head[2 * i + 1] = a * s + b * c
-                    }
-                case .halves:
-                    for i in 0..<pairs {
-                        let a = head[i], b = head[i + pairs], c = cosines[i], s = direction * sines[i]
-                        head[i] = a * c - b * s
-                        head[i + pairs] = a * s + b * c
-                    }
+            rope(x + t * stride, heads: heads, headSize: headSize, dimensions: table.dimensions, style: table.style,
+                 cos: table.cosines.pointer + (startPosition + t) * pairs, sin: table.sines.pointer + (startPosition + t) * pairs,
+                 inverse: inverse)
+        }
+    }
+
+    /// Rotates the first `dimensions` values of each of `heads` heads x[heads, HS] of one token in place by the
+    /// angles cos[D/2], sin[D/2] (`RoPETable.angles`).
+    public static func rope(
+        _ x: UnsafeMutablePointer<Float>, heads: Int, headSize: Int, dimensions: Int, style: RoPEStyle,
+        cos cosines: UnsafePointer<Float>, sin sines: UnsafePointer<Float>, inverse: Bool = false
+    ) {
+        let pairs = dimensions / 2
+        let direction: Float = inverse ? -1 : 1
+        for h in 0..<heads {
+            let head = x + h * headSize
+            switch style {
+            case .adjacentPairs:
+                for i in 0..<pairs {
+                    let a = head[2 * i], b = head[2 * i + 1], c = cosines[i], s = direction * sines[i]
+                    head[2 * i] = a * c - b * s
+                    head[2 * i + 1] = a * s + b * c
+                }
+            case .halves:
+                for i in 0..<pairs {
+                    let a = head[i], b = head[i + pairs], c = cosines[i], s = direction * sines[i]
+                    head[i] = a * c - b * s
+                    head[i + pairs] = a * s + b * c
                 }
             }
         }

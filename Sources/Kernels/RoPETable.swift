@@ -24,11 +24,19 @@ public final class RoPETable: Sendable {
         cosines = AlignedArray(count: maxPositions * pairs)
         sines = AlignedArray(count: maxPositions * pairs)
         for p in 0..<maxPositions {
-            for i in 0..<pairs {
-                let theta = Double(p) * pow(Double(base), -2 * Double(i) / Double(dimensions))
-                cosines.pointer[p * pairs + i] = Float(cos(theta))
-                sines.pointer[p * pairs + i] = Float(sin(theta))
-            }
+            Self.angles(cos: cosines.pointer + p * pairs, sin: sines.pointer + p * pairs, position: p, base: base,
+                        dimensions: dimensions)
+        }
+    }
+
+    /// cos[D/2] and sin[D/2] of one position's angles: the table's rows, and the f32 reference's, which
+    /// computes them per token for positions without bound.
+    public static func angles(cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>,
+                              position: Int, base: Float, dimensions: Int) {
+        for i in 0..<dimensions / 2 {
+            let theta = Double(position) * pow(Double(base), -2 * Double(i) / Double(dimensions))
+            cos[i] = Float(Foundation.cos(theta))
+            sin[i] = Float(Foundation.sin(theta))
         }
     }
 }

@@ -52,8 +52,8 @@ struct BatchRoPE {
         self.t = t
         self.config = config
         for i in 0..<t {
-            RoPE.angles(cos: self.cos + i * half, sin: self.sin + i * half, position: start + i, base: base,
-                        dimensionCount: config.ropeDimensionCount)
+            RoPETable.angles(cos: self.cos + i * half, sin: self.sin + i * half, position: start + i, base: base,
+                             dimensions: config.ropeDimensionCount)
         }
     }
 
@@ -62,8 +62,8 @@ struct BatchRoPE {
         let half = config.ropeDimensionCount / 2, rowLength = heads * config.headSize
         Parallel.forEachChunk(t, minimumChunk: 16) { rows in
             for i in rows {
-                RoPE.rotate(x + i * rowLength, heads: heads, headSize: config.headSize,
-                            dimensionCount: config.ropeDimensionCount, style: config.ropeStyle,
+                Kernel.rope(x + i * rowLength, heads: heads, headSize: config.headSize,
+                            dimensions: config.ropeDimensionCount, style: config.ropeStyle,
                             cos: cos + i * half, sin: sin + i * half)
             }
         }

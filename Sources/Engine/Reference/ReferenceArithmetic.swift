@@ -41,8 +41,8 @@ struct PlainArithmetic: ReferenceArithmetic {
     var lastFeedForward: Self { self }
 
     func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, position: Int, base: Float, config: ModelConfig) {
-        RoPE.angles(cos: cos, sin: sin, position: position, base: base, dimensionCount: config.ropeDimensionCount)
-        RoPE.rotate(x, heads: heads, headSize: config.headSize, dimensionCount: config.ropeDimensionCount,
+        RoPETable.angles(cos: cos, sin: sin, position: position, base: base, dimensions: config.ropeDimensionCount)
+        Kernel.rope(x, heads: heads, headSize: config.headSize, dimensions: config.ropeDimensionCount,
                     style: config.ropeStyle, cos: cos, sin: sin)
     }
 
