@@ -41,6 +41,7 @@ public final class DistilleryServer: Sendable {
 
     /// Starts the engine thread, binds and listens. Throws when the address cannot be bound.
     public func start() throws {
+        JemallocStats.startBackgroundPurging()
         try scheduler.start()
         let http = HTTPServer(configuration: configuration.http, hooks: makeHooks()) { [self] request, responder in
             handle(request, responder)

@@ -19,6 +19,16 @@ public enum JemallocStats {
         return Snapshot(allocated: allocated, resident: resident)
     }
 
+    /// Starts jemalloc's background purging threads. Without them an arena returns its freed pages only when
+    /// it next allocates, so a swapped-out model freed by a thread that then goes quiet stays resident for
+    /// minutes, and the process's RSS depends on which thread dropped the last reference. False when jemalloc
+    /// is not the allocator.
+    @discardableResult
+    public static func startBackgroundPurging() -> Bool {
+        var enable = true
+        return mallctl("background_thread", nil, nil, &enable, MemoryLayout<Bool>.size) == 0
+    }
+
     private static func read(_ name: String) -> Int? {
         var value = 0
         var size = MemoryLayout<Int>.size
