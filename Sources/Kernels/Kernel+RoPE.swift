@@ -48,7 +48,8 @@ extension Kernel {
 }
 
 extension NaiveKernel {
-    /// Recomputes every angle as llama.cpp's ggml_rope does, ignoring the table's values.
+    /// Recomputes every angle and product in double, ignoring the table's values: the oracle the table and
+    /// `Kernel.rope` are tested against.
     public static func rope(
         _ x: UnsafeMutablePointer<Float>, _ table: RoPETable,
         startPosition: Int, tokens: Int, heads: Int, headSize: Int, tokenStride: Int? = nil, inverse: Bool = false
