@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// The POSIX calls of one client connection, non-blocking: the load generator polls thousands of them,
-/// `HTTPClientConnection` one at a time with a deadline.
+/// `HTTPClientConnection` one at a time with a timeout.
 package enum ClientSocket {
     package enum ReadResult: Equatable {
         case bytes(Int)

@@ -3,8 +3,8 @@ import Glibc
 #endif
 import Tensors
 
-/// The one HTTP/1.1 client connection: connect, send, read a response through `HTTPResponseParser`, each
-/// step bounded by a deadline. `distillery admin`, the soak's side traffic and the tests use it; the load
+/// The one HTTP/1.1 client connection: connect, send, read a response through `HTTPResponseParser`, every
+/// wait bounded by `timeout`. `distillery admin`, the soak's side traffic and the tests use it; the load
 /// generator drives the same `ClientSocket` calls from its own poll loop.
 package final class HTTPClientConnection {
     package struct Response: Sendable {
