@@ -1,4 +1,5 @@
 import CJemalloc
+import Glibc
 
 /// jemalloc's own view of the heap (the process allocator: the executable links it), for `/metrics`
 /// and to check that a swapped-out model's memory really is returned.
@@ -27,6 +28,22 @@ public enum JemallocStats {
     public static func startBackgroundPurging() -> Bool {
         var enable = true
         return mallctl("background_thread", nil, nil, &enable, MemoryLayout<Bool>.size) == 0
+    }
+
+    /// The arena the calling thread allocates from.
+    package static func arenaOfCurrentThread() -> Int? {
+        var arena: UInt32 = 0
+        var size = MemoryLayout<UInt32>.size
+        guard mallctl("thread.arena", &arena, &size, nil, 0) == 0 else { return nil }
+        return Int(arena)
+    }
+
+    /// Bytes of freed pages `arena` still holds, not yet returned to the system.
+    package static func dirtyBytes(arena: Int) -> Int? {
+        var epoch: UInt64 = 1
+        guard mallctl("epoch", nil, nil, &epoch, MemoryLayout<UInt64>.size) == 0,
+              let pages = read("stats.arenas.\(arena).pdirty") else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     private static func read(_ name: String) -> Int? {
