@@ -58,7 +58,7 @@ final class ForwardReferenceTests: XCTestCase {
         let q = GradientCheck.random(B * T * NH * HS, &rng), k = GradientCheck.random(B * T * NKV * HS, &rng)
         let v = GradientCheck.random(B * T * NKV * HS, &rng)
         var out = [Float](repeating: 0, count: q.count), att = [Float](repeating: 0, count: B * NH * T * T)
-        out.ptr { o in att.ptr { Attention.forward(o, $0, q, k, v, B, T, NH, NKV, HS) } }
+        out.ptr { o in att.ptr { CausalSelfAttention.forward(o, $0, q, k, v, B, T, NH, NKV, HS) } }
         let scale = 1 / Double(HS).squareRoot()
         for b in 0..<B {
             for t in 0..<T {

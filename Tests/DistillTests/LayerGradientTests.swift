@@ -90,7 +90,7 @@ final class LayerGradientTests: XCTestCase {
         var out = [Float](repeating: 0, count: r.count), att = [Float](repeating: 0, count: B * NH * T * T)
         func loss() -> Double {
             out.ptr { o in att.ptr { a in
-                Attention.forward(o, a, q, k, v, B, T, NH, NKV, HS)
+                CausalSelfAttention.forward(o, a, q, k, v, B, T, NH, NKV, HS)
                 return GradientCheck.project(o, r)
             } }
         }
@@ -98,7 +98,7 @@ final class LayerGradientTests: XCTestCase {
         var dq = [Float](repeating: 0, count: q.count), dk = [Float](repeating: 0, count: k.count)
         var dv = [Float](repeating: 0, count: v.count), scratch = [Float](repeating: 0, count: B * NKV * T * T)
         dq.ptr { dqp in dk.ptr { dkp in dv.ptr { dvp in scratch.ptr { s in
-            Attention.backward(dqp, dkp, dvp, s, r, q, k, v, att, B, T, NH, NKV, HS)
+            CausalSelfAttention.backward(dqp, dkp, dvp, s, r, q, k, v, att, B, T, NH, NKV, HS)
         } } } }
         GradientCheck.assertClose(dq, GradientCheck.numeric(&q, loss), "attention dq")
         GradientCheck.assertClose(dk, GradientCheck.numeric(&k, loss), "attention dk")
@@ -110,10 +110,10 @@ final class LayerGradientTests: XCTestCase {
         let q = GradientCheck.random(T * HS, &rng), k = GradientCheck.random(T * HS, &rng)
         var v = GradientCheck.random(T * HS, &rng)
         var out1 = [Float](repeating: 0, count: T * HS), att = [Float](repeating: 0, count: T * T)
-        out1.ptr { o in att.ptr { a in Attention.forward(o, a, q, k, v, 1, T, 1, 1, HS) } }
+        out1.ptr { o in att.ptr { a in CausalSelfAttention.forward(o, a, q, k, v, 1, T, 1, 1, HS) } }
         v[(T - 1) * HS] += 10  // changing the last value must not change earlier outputs
         var out2 = out1
-        out2.ptr { o in att.ptr { a in Attention.forward(o, a, q, k, v, 1, T, 1, 1, HS) } }
+        out2.ptr { o in att.ptr { a in CausalSelfAttention.forward(o, a, q, k, v, 1, T, 1, 1, HS) } }
         XCTAssertEqual(Array(out1[0..<(T - 1) * HS]), Array(out2[0..<(T - 1) * HS]))
         XCTAssertNotEqual(out1[(T - 1) * HS], out2[(T - 1) * HS])
         XCTAssertEqual(att[1], 0, "no weight above the diagonal")
@@ -145,7 +145,7 @@ final class LayerGradientTests: XCTestCase {
         var out = [Float](repeating: 0, count: q.count), att = [Float](repeating: 0, count: B * NH * T * T)
         func loss() -> Double {
             out.ptr { o in att.ptr { a in
-                Attention.forward(o, a, q, k, v, B, T, NH, NKV, HS, window: window)
+                CausalSelfAttention.forward(o, a, q, k, v, B, T, NH, NKV, HS, window: window)
                 return GradientCheck.project(o, r)
             } }
         }
@@ -157,7 +157,7 @@ final class LayerGradientTests: XCTestCase {
         var dq = [Float](repeating: 0, count: q.count), dk = [Float](repeating: 0, count: k.count)
         var dv = [Float](repeating: 0, count: v.count), scratch = [Float](repeating: 0, count: B * NKV * T * T)
         dq.ptr { dqp in dk.ptr { dkp in dv.ptr { dvp in scratch.ptr { s in
-            Attention.backward(dqp, dkp, dvp, s, r, q, k, v, att, B, T, NH, NKV, HS, window: window)
+            CausalSelfAttention.backward(dqp, dkp, dvp, s, r, q, k, v, att, B, T, NH, NKV, HS, window: window)
         } } } }
         GradientCheck.assertClose(dq, GradientCheck.numeric(&q, loss), "windowed attention dq")
         GradientCheck.assertClose(dk, GradientCheck.numeric(&k, loss), "windowed attention dk")

@@ -8,7 +8,7 @@ import Tensors
 /// (batch, kv head) groups run in parallel with single-threaded calls; a group's query heads stay in one
 /// task, so the dk and dv they share are summed in a fixed order. With a sliding window W (Gemma's local
 /// layers) row t sees only positions t-W+1...t.
-package enum Attention {
+package enum CausalSelfAttention {
     /// q [B, T, NH, HS], k and v [B, T, NKV, HS] (q and k already rotated)
     /// att [B, NH, T, T]: softmax(q k^T / sqrt(HS)) with zeros above the diagonal, kept for backward
     /// out [B, T, NH, HS] = att @ v
