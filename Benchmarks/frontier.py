@@ -131,20 +131,29 @@ def main():
     args = parser.parse_args()
     if not os.access(DISTILLERY, os.X_OK):
         sys.exit("frontier: build first (make build)")
+    for spec in args.points:
+        if not os.path.isfile(spec.partition("=")[2]):
+            sys.exit(f"frontier: '{spec}' is not LABEL=FILE with an existing file")
+    known = {}
+    labels = {spec.partition("=")[0] for spec in args.points}
+    for spec in args.known:
+        label, _, values = spec.partition("=")
+        try:
+            bpb, em, edit = (float(v) for v in values.split(","))
+        except ValueError:
+            sys.exit(f"frontier: --known '{spec}' is not LABEL=BPB,EM,EDIT (three numbers, e.g. student=0.747,0.09,0.484)")
+        if label not in labels:
+            sys.exit(f"frontier: --known names '{label}', which is not one of the points ({', '.join(sorted(labels))})")
+        if not (bpb > 0 and 0 <= em <= 1 and 0 <= edit <= 1):
+            sys.exit(f"frontier: --known '{spec}': bits per byte must be positive, exact match and edit similarity in 0...1")
+        known[label] = {"bits_per_byte": bpb, "exact_match": em, "edit_similarity": edit, "lines": args.lines,
+                        "quality_from": "given"}
     llama_bin = subprocess.run(["bash", os.path.join(ROOT, "Benchmarks/llama-cpp/build.sh")], capture_output=True,
                                text=True, check=True).stdout.strip().splitlines()[-1]
     llama_bench = os.path.join(llama_bin, "llama-bench")
-    known = {}
-    for spec in args.known:
-        label, _, values = spec.partition("=")
-        bpb, em, edit = (float(v) for v in values.split(","))
-        known[label] = {"bits_per_byte": bpb, "exact_match": em, "edit_similarity": edit, "lines": args.lines,
-                        "quality_from": "given"}
     points = []
     for spec in args.points:
         label, _, path = spec.partition("=")
-        if not path or not os.path.isfile(path):
-            sys.exit(f"frontier: '{spec}' is not LABEL=FILE with an existing file")
         started = time.time()
         point = {"label": label, "path": path, "megabytes": os.path.getsize(path) / 1e6}
         point.update(known.get(label) or quality(path, args))
