@@ -76,8 +76,8 @@ package final class TrainingGraph {
             Matmul.forward(a.value.pointer, a.attentionNormed.pointer, lw.value, N, C, NKV * HS)
             RoPE.forward(a.query.pointer, ropes[l], B, T, NH, HS)
             RoPE.forward(a.key.pointer, ropes[l], B, T, NKV, HS)
-            CausalSelfAttention.forward(a.attentionMixed.pointer, a.attention.pointer, a.query.pointer, a.key.pointer, a.value.pointer,
-                              B, T, NH, NKV, HS, window: c.attentionWindow(layer: l))
+            CausalSelfAttention.forward(a.attentionMixed.pointer, a.attention.pointer, a.query.pointer, a.key.pointer,
+                                        a.value.pointer, B, T, NH, NKV, HS, window: c.attentionWindow(layer: l))
             if let postNorm = lw.postAttentionNorm {
                 Matmul.forward(a.attentionProjected.pointer, a.attentionMixed.pointer, lw.attentionOutput, N, NH * HS, C)
                 RMSNorm.forward(a.residualMid.pointer, a.postAttentionRstd.pointer, a.attentionProjected.pointer, postNorm,
@@ -147,9 +147,9 @@ package final class TrainingGraph {
             }
             Matmul.backward(d.attentionMixed.pointer, lg.attentionOutput, dbranch, a.attentionMixed.pointer,
                             lw.attentionOutput, N, NH * HS, C)
-            CausalSelfAttention.backward(d.query.pointer, d.key.pointer, d.value.pointer, d.attentionScratch.pointer, d.attentionMixed.pointer,
-                               a.query.pointer, a.key.pointer, a.value.pointer, a.attention.pointer, B, T, NH, NKV, HS,
-                               window: c.attentionWindow(layer: l))
+            CausalSelfAttention.backward(d.query.pointer, d.key.pointer, d.value.pointer, d.attentionScratch.pointer,
+                                         d.attentionMixed.pointer, a.query.pointer, a.key.pointer, a.value.pointer,
+                                         a.attention.pointer, B, T, NH, NKV, HS, window: c.attentionWindow(layer: l))
             RoPE.backward(d.key.pointer, ropes[l], B, T, NKV, HS)
             RoPE.backward(d.query.pointer, ropes[l], B, T, NH, HS)
             var dquery = UnsafePointer(d.query.pointer), dkey = UnsafePointer(d.key.pointer)  // dL/d(attn_q, attn_k outputs)
