@@ -37,7 +37,7 @@ final class CheckpointTests: XCTestCase {
         try first.train(checkpoint: CheckpointPolicy(path: path)) { $0.step == steps / 2 ? .stop : .proceed }
         XCTAssertEqual(first.step, steps / 2)
 
-        let resumed = try Trainer(resumingFrom: path, data: data)
+        let resumed = try Trainer(resumingFrom: path, data: data, threads: 1)
         XCTAssertEqual(resumed.step, steps / 2)
         var resumedCurve: [Double] = []
         try resumed.train { progress in resumedCurve.append(progress.loss); return .proceed }
@@ -49,6 +49,16 @@ final class CheckpointTests: XCTestCase {
         XCTAssertFalse(first.model.parameterValues == uninterrupted.model.parameterValues, "the halves really differ")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         XCTAssertEqual(leftovers, ["run.ckpt"], "no temporary file left behind")
+    }
+
+    func testResumingUsesThisProcesssThreadCountNotTheSavedOne() throws {
+        let (trainer, data) = try makeTrainer(steps: 2)
+        XCTAssertEqual(trainer.config.threads, 1)
+        _ = try trainer.trainStep()
+        let path = directory.appendingPathComponent("threads.ckpt").path
+        try trainer.saveCheckpoint(to: path)
+        XCTAssertNil(try Trainer(resumingFrom: path, data: data).config.threads, "the library default: all cores")
+        XCTAssertEqual(try Trainer(resumingFrom: path, data: data, threads: 2).config.threads, 2)
     }
 
     func testDamagedCheckpointsAreRefusedWithTypedErrors() throws {

@@ -29,7 +29,7 @@ struct TrainingRun {
         var trainer: Trainer
         let resumedAt: Int
         if FileManager.default.fileExists(atPath: checkpointPath) {
-            do { trainer = try Trainer(resumingFrom: checkpointPath, data: data) } catch {
+            do { trainer = try Trainer(resumingFrom: checkpointPath, data: data, threads: self.trainer.threads) } catch {
                 throw DistillError.checkpointMismatch(path: checkpointPath, reason: "\(error)")
             }
             try checkCompatible(trainer.model.config, trainer.config)

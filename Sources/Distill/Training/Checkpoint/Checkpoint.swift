@@ -92,7 +92,9 @@ extension Trainer {
 
     /// Continues a run from a checkpoint on the same data: same weights, moments, schedule position and
     /// data order, so the loss curve goes on as if the run had never stopped.
-    public convenience init(resumingFrom path: String, data: TrainingDataSource) throws {
+    /// `threads` is this process's OpenBLAS thread count: the machine that resumes a run may have other cores
+    /// than the one that checkpointed it, so the count saved with the run is not reused.
+    public convenience init(resumingFrom path: String, data: TrainingDataSource, threads: Int? = nil) throws {
         let contents = try Checkpoint.read(from: path)
         let header = contents.header
         guard header.sequenceCount == data.sequenceCount else {
@@ -100,7 +102,9 @@ extension Trainer {
                                            + "\(data.sequenceCount); resume needs the same data")
         }
         let model = try TrainingModel(config: header.model, parameters: contents.parameters.array)
-        try self.init(model: model, config: header.trainer, data: data, step: header.step,
+        var config = header.trainer
+        config.threads = threads
+        try self.init(model: model, config: config, data: data, step: header.step,
                       tokensSeen: header.tokensSeen, cursor: header.cursor)
         optimizer.m.copy(from: contents.m)
         optimizer.v.copy(from: contents.v)
