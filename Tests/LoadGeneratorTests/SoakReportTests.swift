@@ -9,7 +9,9 @@ final class SoakReportTests: XCTestCase {
             samples[index].failure = RequestFailure(kind: .httpStatus, detail: "HTTP 429: queue full")
         }
         return SoakWindow(index: index, endSeconds: Double(index + 1) * 60, streaming: samples, side: side,
-                          rssMb: rss, openFds: fds, metrics: ["distillery:jemalloc_allocated_bytes": 10 * 1_048_576])
+                          rssMb: rss, anonymousHugePagesMb: 4, openFds: fds,
+                          metrics: ["distillery:jemalloc_allocated_bytes": 10 * 1_048_576,
+                                    "distillery:mapped_array_bytes": 48 * 1_048_576])
     }
 
     private func configuration(warmup: Int) -> SoakReport.Configuration {
@@ -59,6 +61,7 @@ final class SoakReportTests: XCTestCase {
         XCTAssertEqual(failed.invalidRequests, 2)
         XCTAssertEqual(failed.verdict, "FAIL: 3 valid requests failed; 1 invalid requests got an unexpected answer")
         XCTAssertTrue(failed.markdown.contains("`stream #0: http_status: HTTP 429: queue full`"), failed.markdown)
+        XCTAssertTrue(failed.markdown.contains("| 4.0 | 10.0 + 48.0 |"), "huge pages, heap + mapped arrays: \(failed.markdown)")
 
         let unmeasured = SoakReport(configuration: configuration(warmup: 2), windows: flat.map { var w = $0; w.openFds = nil; return w })
         XCTAssertEqual(unmeasured.verdict, "FAIL: open descriptors not measured after the warm-up")

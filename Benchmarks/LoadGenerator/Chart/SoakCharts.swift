@@ -23,6 +23,7 @@ enum SoakCharts {
             relative("RSS", windows.map(\.rssMb), color: BenchmarkCharts.palette[0]),
             relative("open fds", windows.map { $0.openFds.map(Double.init) }, color: BenchmarkCharts.palette[1]),
             relative("jemalloc allocated", windows.map(\.jemallocAllocatedMb), color: BenchmarkCharts.palette[2]),
+            relative("huge pages", windows.map(\.anonymousHugePagesMb), color: BenchmarkCharts.palette[3]),
         ]
         let span = [windows.first.map(minutes) ?? 0, windows.last.map(minutes) ?? 1]
         series.append(.init(name: "pass limit +5%", points: span.map { .init(x: $0, y: 100 * (1 + SoakReport.maxGrowth)) },

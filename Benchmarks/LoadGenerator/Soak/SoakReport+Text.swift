@@ -26,19 +26,19 @@ extension SoakReport {
         lines += [
             "",
             "| window | end s | streams | non-stream | failed | unexpected | reloads | TTFT p50/p99 ms | ITL p99 ms "
-                + "| stream e2e p50/p99 ms | non-stream e2e p50 ms | queue max/mean | RSS MiB | fds |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+                + "| stream e2e p50/p99 ms | non-stream e2e p50 ms | queue max/mean | RSS MiB | huge pages MiB "
+                + "| heap + mapped MiB | fds |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for window in windows {
-            let cells = [
+            let cells: [String] = [
                 "\(window.index)", Self.number(window.endSeconds), "\(window.streamingRequests)",
                 "\(window.nonStreamingRequests)", "\(window.failedValid)", "\(window.unexpected)", "\(window.reloads)",
                 "\(Self.number(window.ttftMs.p50)) / \(Self.number(window.ttftMs.p99))", Self.number(window.itlMs.p99),
                 "\(Self.number(window.streamingE2eMs.p50)) / \(Self.number(window.streamingE2eMs.p99))",
                 Self.number(window.nonStreamingE2eMs.p50),
                 "\(window.queueWaitingMax) / \(Self.number(window.queueWaitingMean))",
-                window.rssMb.map(Self.number) ?? "-", window.openFds.map(String.init) ?? "-",
-            ]
+            ] + Self.memoryCells(window)
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         let examples = windows.flatMap(\.failureExamples).prefix(10)
@@ -46,6 +46,18 @@ extension SoakReport {
             lines += ["", "Failures (first \(examples.count)):", ""] + examples.map { "- `\($0)`" }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// RSS, its huge pages, the live heap + mapped arrays, and descriptors.
+    private static func memoryCells(_ window: SoakWindow) -> [String] {
+        let heapAndMapped: String
+        if let heap = window.jemallocAllocatedMb {
+            heapAndMapped = number(heap) + " + " + (window.mappedArrayMb.map(number) ?? "-")
+        } else {
+            heapAndMapped = "-"
+        }
+        return [window.rssMb.map(number) ?? "-", window.anonymousHugePagesMb.map(number) ?? "-", heapAndMapped,
+                window.openFds.map(String.init) ?? "-"]
     }
 
     static func number(_ value: Double) -> String {

@@ -54,10 +54,12 @@ final class SoakRunner {
 
             usleep(500_000)   // the server closes the last connections after their final write
             let rss = ProcessProbe.residentMegabytes(pid: settings.serverPid)
+            let hugePages = ProcessProbe.anonymousHugePagesMegabytes(pid: settings.serverPid)
             let fds = ProcessProbe.openFileDescriptors(pid: settings.serverPid)
             let metrics = try? ServerMetricsScrape.fetch(settings.address, timeoutSeconds: 10)
             let window = SoakWindow(index: index, endSeconds: Double(MonotonicClock.now() - startNs) / 1e9,
-                                    streaming: streaming.samples, side: box.tally, rssMb: rss, openFds: fds, metrics: metrics)
+                                    streaming: streaming.samples, side: box.tally, rssMb: rss,
+                                    anonymousHugePagesMb: hugePages, openFds: fds, metrics: metrics)
             windows.append(window)
             onWindow(window)
         }

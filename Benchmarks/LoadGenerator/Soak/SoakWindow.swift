@@ -21,13 +21,18 @@ struct SoakWindow: Codable, Equatable {
     var queueWaitingMean: Double
     var runningMax: Int
     var rssMb: Double?
+    /// The part of RSS in transparent huge pages.
+    var anonymousHugePagesMb: Double?
     var openFds: Int?
+    /// The live heap, and the large arrays (weights) mapped beside it: measured with no request running,
+    /// so their sum is the floor RSS should stay near.
     var jemallocAllocatedMb: Double?
+    var mappedArrayMb: Double?
     /// The first few failure details of the window.
     var failureExamples: [String]
 
     init(index: Int, endSeconds: Double, streaming: [RequestSample], side: SideTraffic.Tally,
-         rssMb: Double?, openFds: Int?, metrics: [String: Double]?) {
+         rssMb: Double?, anonymousHugePagesMb: Double?, openFds: Int?, metrics: [String: Double]?) {
         self.index = index
         self.endSeconds = endSeconds
         streamingRequests = streaming.count
@@ -50,8 +55,10 @@ struct SoakWindow: Codable, Equatable {
             : Distribution.microseconds(Double(side.queueWaiting.reduce(0, +)) / Double(side.queueWaiting.count))
         runningMax = side.queueRunning.max() ?? 0
         self.rssMb = rssMb
+        self.anonymousHugePagesMb = anonymousHugePagesMb
         self.openFds = openFds
         jemallocAllocatedMb = metrics?["distillery:jemalloc_allocated_bytes"].map { $0 / 1_048_576 }
+        mappedArrayMb = metrics?["distillery:mapped_array_bytes"].map { $0 / 1_048_576 }
         failureExamples = Array((streamingFailures + side.failures + side.unexpected).prefix(5))
     }
 }

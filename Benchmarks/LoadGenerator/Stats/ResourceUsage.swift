@@ -68,7 +68,12 @@ struct ResourceUsage: Codable, Equatable {
     }
 
     static func statusKilobytes(pid: Int32, field: String) -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        kilobytes(inProcFile: "/proc/\(pid)/status", field: field)
+    }
+
+    /// A "Field:   123 kB" line of a /proc file (status, smaps_rollup).
+    static func kilobytes(inProcFile path: String, field: String) -> Double? {
+        guard let status = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
             return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Double($0) }
         }

@@ -36,6 +36,7 @@ final class ServerMetrics: Sendable {
         var live: [LoadedModel]
         var swaps: Int
         var memory: JemallocStats.Snapshot?
+        var mappedArrayBytes: Int
     }
 
     /// Prometheus text exposition format 0.0.4.
@@ -96,6 +97,9 @@ final class ServerMetrics: Sendable {
             metric("distillery:jemalloc_resident_bytes", "gauge", "Resident bytes jemalloc maps (stats.resident).",
                    [("", String(memory.resident))])
         }
+        metric("distillery:mapped_array_bytes", "gauge",
+               "Bytes of large arrays (weights, caches) mapped outside the heap, unmapped when freed.",
+               [("", String(context.mappedArrayBytes))])
         return out
     }
 
