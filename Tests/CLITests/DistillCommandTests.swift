@@ -197,7 +197,7 @@ final class DistillCommandTests: XCTestCase {
               -h, --help  Show help information
 
             SUBCOMMANDS:
-              reload    Load and validate a student on the server, then swap it in with no failed request.
+              reload    Load and validate a student on the server, then swap it in with no failed request (replicas: one at a time).
               status    Print a running server's model, in-flight requests per model, and last reload.
               distill   Distill a student, then hot-swap it into a running server if it passes the quality gate.
 

@@ -73,6 +73,13 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertEqual(swapped.status, 0, swapped.stderr)
         XCTAssertNotNil(swapped.stdout.range(of: #"^swapped in [0-9a-f]{12} \(.*student-s-q8_0.gguf, 7604480 parameters\) in [0-9.]+ s; previous model [0-9a-f]{12}\n$"#,
                                              options: .regularExpression), swapped.stdout)
+        // two replicas: the first reloads and serves the file, the second cannot be reached, and the roll says so
+        let rolled = try CLIRunner.run(["admin", "reload", "--server", url, "--server", "http://127.0.0.1:1",
+                                        "--model", CLIRunner.fixture("student-s-q8_0.gguf"), "--token", "admin-t"])
+        XCTAssertEqual(rolled.status, 1)
+        XCTAssertNotNil(rolled.stdout.range(of: #"^\#(url): serves [0-9a-f]{12} \(reloaded in [0-9.]+ s\)\nhttp://127.0.0.1:1: FAILED: cannot connect to 127.0.0.1:1"#,
+                                            options: .regularExpression), rolled.stdout)
+        XCTAssertTrue(rolled.stderr.contains("error: http://127.0.0.1:1: cannot connect"), rolled.stderr)
         let refused = try CLIRunner.run(["admin", "reload", "--server", url, "--model", "/nonexistent.gguf", "--token", "admin-t"])
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("error: reload refused: HTTP 400 (model_file_not_found): Model refused: model file not found"),
@@ -83,7 +90,7 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertTrue(wrongToken.stderr.contains("HTTP 401"), wrongToken.stderr)
         let status = try CLIRunner.run(["admin", "status", "--server", url], environment: ["DISTILLERY_ADMIN_TOKEN": "admin-t"])
         XCTAssertEqual(status.status, 0, status.stderr)
-        XCTAssertTrue(status.stdout.contains("\"swaps\":1"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("\"swaps\":2"), status.stdout)
         let unreachable = try CLIRunner.run(["admin", "status", "--server", "http://127.0.0.1:1", "--token", "x"])
         XCTAssertEqual(unreachable.status, 1)
         XCTAssertTrue(unreachable.stderr.contains("cannot connect to 127.0.0.1:1"), unreachable.stderr)
@@ -96,13 +103,13 @@ final class ServeCommandTests: XCTestCase {
         let result = try CLIRunner.run(["admin", "reload", "--help"])
         XCTAssertEqual(result.status, 0)
         XCTAssertEqual(result.stdout, """
-            OVERVIEW: Load and validate a student on the server, then swap it in with no failed request.
+            OVERVIEW: Load and validate a student on the server, then swap it in with no failed request (replicas: one at a time).
 
-            USAGE: distillery admin reload --model <file> [--server <url>] [--token <token>] [--eval-data <file> --max-bits-per-byte <x>]
+            USAGE: distillery admin reload --model <file> [--server <url> ...] [--token <token>] [--eval-data <file> --max-bits-per-byte <x>]
 
             OPTIONS:
               -m, --model <FILE>       GGUF model file
-              --server <URL>           The server (default: http://127.0.0.1:8080)
+              --server <URL>           The server; repeat it for replicas, reloaded in turn, stopping at a refusal (default: http://127.0.0.1:8080)
               --token <TOKEN>          Admin token (or set DISTILLERY_ADMIN_TOKEN)
               --eval-data <FILE>       Held-out text the student must score on (quality gate)
               --max-bits-per-byte <X>  Refuse the student if it scores worse than this on --eval-data

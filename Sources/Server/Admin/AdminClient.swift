@@ -6,6 +6,15 @@ public struct AdminClient: Sendable {
     public struct Response: Sendable {
         public let status: Int
         public let body: String
+
+        /// The server's OpenAI-style error object as one line, or the status and raw body.
+        public var errorSummary: String {
+            guard let error = try? JSONParser.parse(body)["error"], case .string(let message)? = error["message"] else {
+                return "HTTP \(status): \(body)"
+            }
+            let code: String = if case .string(let code)? = error["code"] { " (\(code))" } else { "" }
+            return "HTTP \(status)\(code): \(message)"
+        }
     }
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
