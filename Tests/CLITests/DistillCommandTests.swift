@@ -176,6 +176,7 @@ final class DistillCommandTests: XCTestCase {
               --baseline-init <FROM>        The baseline starts as the student does (same) or random (default: same)
               --work-dir <DIR>              Teacher cache, checkpoints, logs (default: OUT.work)
               --teacher-cache <DIR>         Teacher targets, shared by students of one vocabulary (default: the work folder's)
+              --teacher-shard <I/N>         Only compute part I of N of the teacher cache, then stop (collect every part's files in one --teacher-cache folder to train)
               --checkpoint-every <SECONDS>  Training checkpoint interval (0: every step) (default: 60)
               -t, --threads <N>             Worker threads (default: one per core)
               --quiet                       No progress on stderr

@@ -52,6 +52,8 @@ public struct DistillationOptions: Sendable {
     /// The teacher's targets (nil: WORK/teacher-cache). One folder serves every student that shares the
     /// teachers, vocabulary, top-k, temperature, sequence length and training sequences; it refuses others.
     public var teacherCacheDirectory: String?
+    /// Compute only this part of the teacher cache and stop (`--teacher-shard I/N`); nil: the whole pipeline.
+    public var teacherShard: TeacherShard?
     /// OpenBLAS threads for training (nil: all cores).
     public var threads: Int?
     /// The command line, recorded in the model card and the GGUF.
@@ -92,6 +94,8 @@ public struct DistillationOptions: Sendable {
         case .steps(let n): try require(n >= 1, "--steps must be at least 1")
         case .seconds(let s): try require(s > 0 && s.isFinite, "--time-budget must be positive")
         }
+        try require(teacherShard == nil || loss.needsTeacher,
+                    "--teacher-shard computes teacher targets, which --loss ce does not use")
         try student.validate()
         do { try loss.validate() } catch { throw DistillError.invalidOption("\(error)") }
     }

@@ -13,6 +13,49 @@ public final class DistillationPipeline {
     }
 
     public func run() throws -> DistillationReport {
+        let (corpus, teachers, vocabulary, sequences, dataDigest) = try prepareData()
+
+        var loss = options.loss
+        loss.teacherWeights = options.teachers.map(\.weight)
+        let tokensOnly = InMemoryTrainingData(sequences.map { TrainingSequence(tokens: $0) })
+        let data: TrainingDataSource = loss.needsTeacher
+            ? try teacherCache(sequences, dataDigest: dataDigest, teachers: teachers, vocabulary: vocabulary,
+                               temperature: loss.temperature)
+            : tokensOnly
+
+        let start = try studentStart(teachers: teachers, vocabulary: vocabulary, sequences: sequences,
+                                     heldOut: corpus.heldOut)
+        let student = try train("student", start.config, loss: loss, data: data, weights: start.weights)
+        var baselineLoss = loss
+        baselineLoss.kind = .ce
+        // The same steps and tokens as the student, also when a time budget chose them; from the student's
+        // start, or from random weights of its shape.
+        let baseline = options.baseline
+            ? try train("baseline", start.config, loss: baselineLoss, data: tokensOnly,
+                        budget: .steps(student.outcome.steps),
+                        weights: options.baselineInitialization == .same ? start.weights : nil)
+            : nil
+
+        return try finish(corpus: corpus, teachers: teachers, vocabulary: vocabulary, student: student,
+                          baseline: baseline, pruning: start.pruning)
+    }
+
+    /// `--teacher-shard I/N`: only this process's part of the teacher cache, no training. A later `distill` with
+    /// `--teacher-cache` on the folder of every part's files verifies them and trains.
+    public func runTeacherShard(_ part: TeacherShard) throws -> TeacherShardReport {
+        let (_, teachers, vocabulary, sequences, dataDigest) = try prepareData()
+        let (identity, forwards) = try teacherPass(sequences, dataDigest: dataDigest, teachers: teachers,
+                                                   vocabulary: vocabulary, temperature: options.loss.temperature)
+        let built = try BLASThreads.with(options.threads) {
+            try TeacherCache.build(directory: cacheDirectory, identity: identity, sequences: sequences, teachers: forwards,
+                                   sequencesPerShard: options.sequencesPerShard, part: part) { onEvent(.teacherCache($0)) }
+        }
+        return TeacherShardReport(shard: part, directory: cacheDirectory, cacheShards: built.shards,
+                                  reusedShards: built.reused, totalCacheShards: built.totalShards, sequences: sequences.count)
+    }
+
+    /// Corpus -> teachers -> student vocabulary -> training sequences (and their digest), with their events.
+    private func prepareData() throws -> (Corpus, [Teacher], StudentVocabulary, [[Int32]], String) {
         try options.validate()
         for folder in [options.workDirectory, (options.output as NSString).deletingLastPathComponent] where !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -45,30 +88,7 @@ public final class DistillationPipeline {
                            sequenceLength: options.sequenceLength))
         let dataDigest = CacheIdentity.dataDigest(sequences)
         try claimWorkFolder(data: dataDigest, vocabulary: vocabulary.sha256)
-
-        var loss = options.loss
-        loss.teacherWeights = options.teachers.map(\.weight)
-        let tokensOnly = InMemoryTrainingData(sequences.map { TrainingSequence(tokens: $0) })
-        let data: TrainingDataSource = loss.needsTeacher
-            ? try teacherCache(sequences, dataDigest: dataDigest, teachers: teachers, vocabulary: vocabulary,
-                               temperature: loss.temperature)
-            : tokensOnly
-
-        let start = try studentStart(teachers: teachers, vocabulary: vocabulary, sequences: sequences,
-                                     heldOut: corpus.heldOut)
-        let student = try train("student", start.config, loss: loss, data: data, weights: start.weights)
-        var baselineLoss = loss
-        baselineLoss.kind = .ce
-        // The same steps and tokens as the student, also when a time budget chose them; from the student's
-        // start, or from random weights of its shape.
-        let baseline = options.baseline
-            ? try train("baseline", start.config, loss: baselineLoss, data: tokensOnly,
-                        budget: .steps(student.outcome.steps),
-                        weights: options.baselineInitialization == .same ? start.weights : nil)
-            : nil
-
-        return try finish(corpus: corpus, teachers: teachers, vocabulary: vocabulary, student: student,
-                          baseline: baseline, pruning: start.pruning)
+        return (corpus, teachers, vocabulary, sequences, dataDigest)
     }
 
     /// Training sequences of T + 1 student tokens, BOS first when the student's tokenizer adds one.
@@ -101,6 +121,17 @@ public final class DistillationPipeline {
 
     private func teacherCache(_ sequences: [[Int32]], dataDigest: String, teachers: [Teacher],
                               vocabulary: StudentVocabulary, temperature: Float) throws -> TeacherCache {
+        let (identity, forwards) = try teacherPass(sequences, dataDigest: dataDigest, teachers: teachers,
+                                                   vocabulary: vocabulary, temperature: temperature)
+        return try BLASThreads.with(options.threads) {
+            try TeacherCache.prepare(directory: cacheDirectory, identity: identity, sequences: sequences, teachers: forwards,
+                                     sequencesPerShard: options.sequencesPerShard) { onEvent(.teacherCache($0)) }
+        }
+    }
+
+    /// The cache's identity, and the teachers' forward passes that fill it.
+    private func teacherPass(_ sequences: [[Int32]], dataDigest: String, teachers: [Teacher], vocabulary: StudentVocabulary,
+                             temperature: Float) throws -> (CacheIdentity, [any TeacherForward]) {
         let T = options.sequenceLength
         let identity = CacheIdentity(
             teachers: teachers.map(\.sha256), vocabulary: vocabulary.sha256, outsideVocabulary: options.outsideVocabulary,
@@ -112,11 +143,11 @@ public final class DistillationPipeline {
             try makeTeacherForward(teachers[t].model, teacherIDs: vocabulary.teacherIDs, contextLength: T,
                                    firstPieces: maps?[t])
         }
-        let directory = options.teacherCacheDirectory ?? (options.workDirectory as NSString).appendingPathComponent("teacher-cache")
-        return try BLASThreads.with(options.threads) {
-            try TeacherCache.prepare(directory: directory, identity: identity, sequences: sequences, teachers: forwards,
-                                     sequencesPerShard: options.sequencesPerShard) { onEvent(.teacherCache($0)) }
-        }
+        return (identity, forwards)
+    }
+
+    private var cacheDirectory: String {
+        options.teacherCacheDirectory ?? (options.workDirectory as NSString).appendingPathComponent("teacher-cache")
     }
 
     struct TrainedStudent {

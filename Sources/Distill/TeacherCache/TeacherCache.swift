@@ -46,28 +46,45 @@ public final class TeacherCache: TrainingDataSource {
         directory: String, identity: CacheIdentity, sequences: [[Int32]], teachers: [any TeacherForward],
         sequencesPerShard: Int, onEvent: (TeacherCacheEvent) -> Void
     ) throws -> TeacherCache {
+        let built = try build(directory: directory, identity: identity, sequences: sequences, teachers: teachers,
+                              sequencesPerShard: sequencesPerShard, onEvent: onEvent)
+        return try open(directory: directory, identity: identity, shardCount: built.totalShards,
+                        sequencesPerShard: sequencesPerShard)
+    }
+
+    /// Computes the shards of the cache that are missing from `directory`: all of them, or only those `part`
+    /// owns. Returns the shards it was responsible for, how many of those were already complete, and the
+    /// cache's shard count.
+    static func build(
+        directory: String, identity: CacheIdentity, sequences: [[Int32]], teachers: [any TeacherForward],
+        sequencesPerShard: Int, part: TeacherShard? = nil, onEvent: (TeacherCacheEvent) -> Void
+    ) throws -> (shards: [Int], reused: Int, totalShards: Int) {
         precondition(sequences.count == identity.sequences && teachers.count == identity.teachers.count)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let shardCount = (sequences.count + sequencesPerShard - 1) / sequencesPerShard
-        var valid = try verifyExisting(directory, identity: identity, sequencesPerShard: sequencesPerShard, onEvent: onEvent)
-        valid = valid.filter { $0 < shardCount }
+        let mine = (0..<shardCount).filter { part?.owns(cacheShard: $0) ?? true }
+        let valid = try verifyExisting(directory, identity: identity, sequencesPerShard: sequencesPerShard, onEvent: onEvent)
+            .filter { mine.contains($0) }
 
         let T = identity.sequenceLength
+        func sequenceRange(_ shard: Int) -> Range<Int> {
+            (shard * sequencesPerShard)..<min((shard + 1) * sequencesPerShard, sequences.count)
+        }
         let clock = ContinuousClock(), start = clock.now
-        let toCompute = (0..<shardCount).filter { !valid.contains($0) }
-        let sequencesToCompute = toCompute.reduce(0) { $0 + min(sequencesPerShard, sequences.count - $1 * sequencesPerShard) }
-        var done = sequences.count - sequencesToCompute, computed = 0
+        let toCompute = mine.filter { !valid.contains($0) }
+        let total = mine.reduce(0) { $0 + sequenceRange($1).count }
+        var done = total - toCompute.reduce(0) { $0 + sequenceRange($1).count }, computed = 0
         func report() {
             let elapsed = (clock.now - start).seconds
             let rate = Double(computed * T) / max(elapsed, 1e-9)
             onEvent(.progress(TeacherPassProgress(
-                sequencesDone: done, sequences: sequences.count, reusedShards: valid.count, shards: shardCount,
+                sequencesDone: done, sequences: total, reusedShards: valid.count, shards: mine.count,
                 tokensPerSecond: computed > 0 ? rate : 0,
-                etaSeconds: computed > 0 ? Double((sequences.count - done) * T) / rate : .nan)))
+                etaSeconds: computed > 0 ? Double((total - done) * T) / rate : .nan)))
         }
         report()
         for shard in toCompute {
-            let range = (shard * sequencesPerShard)..<min((shard + 1) * sequencesPerShard, sequences.count)
+            let range = sequenceRange(shard)
             var targets = Array(repeating: [TeacherTargets](), count: teachers.count)  // [teacher][sequence]
             for s in range {
                 for (t, teacher) in teachers.enumerated() {
@@ -83,8 +100,7 @@ public final class TeacherCache: TrainingDataSource {
             try CacheShard.write(header, tokens: Array(sequences[range]), targets: targets,
                                  to: shardPath(directory, shard))
         }
-        return try open(directory: directory, identity: identity, shardCount: shardCount,
-                        sequencesPerShard: sequencesPerShard)
+        return (mine, valid.count, shardCount)
     }
 
     /// Checks every shard file in the folder: throws on one built for another run, deletes damaged ones

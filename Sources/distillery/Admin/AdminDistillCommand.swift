@@ -27,6 +27,7 @@ struct AdminDistillCommand: Command {
 
     init(_ arguments: ParsedArguments) throws {
         options = try DistillArguments.parse(arguments)
+        if options.teacherShard != nil { throw UsageError("--teacher-shard computes part of a cache: use distillery distill") }
         _ = try arguments.required("--reload")
         servers = arguments.strings("--reload")
         do { roll = try RollingReload(servers: servers) } catch { throw UsageError("--reload: \(error)") }

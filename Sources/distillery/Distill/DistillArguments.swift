@@ -48,6 +48,8 @@ enum DistillArguments {
         .value("--work-dir", name: "DIR", help: "Teacher cache, checkpoints, logs (default: OUT.work)"),
         .value("--teacher-cache", name: "DIR", help: "Teacher targets, shared by students of one vocabulary "
                + "(default: the work folder's)"),
+        .value("--teacher-shard", name: "I/N", help: "Only compute part I of N of the teacher cache, then stop "
+               + "(collect every part's files in one --teacher-cache folder to train)"),
         .value("--checkpoint-every", name: "SECONDS", help: "Training checkpoint interval (0: every step)", default: "60"),
         CommonOptions.threads,
         .flag("--quiet", help: "No progress on stderr"),
@@ -102,6 +104,7 @@ enum DistillArguments {
         options.baseline = arguments.flag("--baseline")
         options.threads = try arguments.int("--threads", in: 1...1024)
         options.teacherCacheDirectory = arguments.string("--teacher-cache")
+        options.teacherShard = try arguments.string("--teacher-shard").map { text in try usage { try TeacherShard(argument: text) } }
         options.checkpointSeconds = try arguments.double("--checkpoint-every", in: 0...1e7)!
         options.command = commandLine()
         try usage { try options.validate() }

@@ -20,6 +20,11 @@ struct DistillCommand: Command {
     }
 
     func run() throws {
+        if let part = options.teacherShard {
+            let printer = PipelineProgressPrinter(enabled: !quiet)
+            let report = try DistillationPipeline(options: options, onEvent: printer.handle).runTeacherShard(part)
+            return try DistillSummary.print(report, json: json)
+        }
         let report = try Self.distill(options, quiet: quiet)
         try DistillSummary.print(report, json: json)
     }

@@ -3,6 +3,22 @@ import Foundation
 
 /// The result of a distillation on stdout: a short table, or the whole report as JSON.
 enum DistillSummary {
+    /// One part of a sharded teacher pass: which cache files it wrote, and what to do with them.
+    static func print(_ report: TeacherShardReport, json: Bool) throws {
+        if json {
+            let object: [String: Any] = [
+                "teacher_shard": report.shard.description, "directory": report.directory,
+                "cache_shards": report.cacheShards, "reused_shards": report.reusedShards,
+                "total_cache_shards": report.totalCacheShards, "sequences": report.sequences,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            return Console.write(String(decoding: data, as: UTF8.self) + "\n")
+        }
+        Console.write("teacher shard \(report.shard): \(report.cacheShards.count) of the cache's \(report.totalCacheShards) "
+                      + "shards in \(report.directory) (\(report.reusedShards) already complete); collect every part's "
+                      + "shard-*.bin files in one folder and train with distillery distill --teacher-cache FOLDER\n")
+    }
+
     static func print(_ report: DistillationReport, json: Bool) throws {
         if json {
             let encoder = JSONEncoder()
