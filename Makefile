@@ -7,7 +7,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
-APT_PACKAGES := libuv1-dev libjemalloc-dev libopenblas-dev pkg-config
+# nginx: the fleet tests put the shipped deploy/nginx config in front of replicas (its own service is not used)
+APT_PACKAGES := libuv1-dev libjemalloc-dev libopenblas-dev pkg-config nginx
 TEACHER := models/teacher/gemma-3-270m-q4_k_m.gguf
 MODEL ?= models/python-student.gguf
 PORT ?= 8080
