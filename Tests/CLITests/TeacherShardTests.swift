@@ -51,6 +51,16 @@ final class TeacherShardTests: XCTestCase {
         }
         XCTAssertEqual(try shardFiles(merged), singleFiles, "the collected parts are the single-process cache, byte for byte")
 
+        // the parts of a Kubernetes Indexed Job write into one shared folder at the same time
+        let processes = try (0..<parts).map { part in
+            try DistillCommandTests.start(["distill"] + arguments + ["--teacher-shard", "\(part)/\(parts)",
+                                          "--teacher-cache", "shared", "-o", "shared-work\(part)/student"], in: folder)
+        }
+        for process in processes { process.waitUntilExit() }
+        XCTAssertEqual(processes.map(\.terminationStatus), Array(repeating: 0, count: parts))
+        XCTAssertEqual(try shardFiles(folder.appendingPathComponent("shared")), singleFiles,
+                       "parts written side by side into one folder are the single-process cache too")
+
         let fromParts = try CLIRunner.run(["distill"] + arguments + ["--teacher-cache", "merged", "-o", "merged/student"],
                                           in: folder)
         XCTAssertEqual(fromParts.status, 0, fromParts.stderr)

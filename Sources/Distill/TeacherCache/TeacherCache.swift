@@ -63,8 +63,9 @@ public final class TeacherCache: TrainingDataSource {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let shardCount = (sequences.count + sequencesPerShard - 1) / sequencesPerShard
         let mine = (0..<shardCount).filter { part?.owns(cacheShard: $0) ?? true }
-        let valid = try verifyExisting(directory, identity: identity, sequencesPerShard: sequencesPerShard, onEvent: onEvent)
-            .filter { mine.contains($0) }
+        let valid = try verifyExisting(directory, identity: identity, sequencesPerShard: sequencesPerShard,
+                                       owns: { part?.owns(cacheShard: $0) ?? true }, onEvent: onEvent)
+            .filter { $0 < shardCount }
 
         let T = identity.sequenceLength
         func sequenceRange(_ shard: Int) -> Range<Int> {
@@ -103,14 +104,17 @@ public final class TeacherCache: TrainingDataSource {
         return (mine, valid.count, shardCount)
     }
 
-    /// Checks every shard file in the folder: throws on one built for another run, deletes damaged ones
-    /// (and temporary files of interrupted writes), and returns the indices of the good ones.
+    /// Checks every shard file in the folder that `owns` (shards of other processes of a sharded pass, which
+    /// may be writing into the same folder, are left alone): throws on one built for another run, deletes
+    /// damaged ones (and temporary files of interrupted writes), and returns the indices of the good ones.
     private static func verifyExisting(_ directory: String, identity: CacheIdentity, sequencesPerShard: Int,
-                                       onEvent: (TeacherCacheEvent) -> Void) throws -> Set<Int> {
+                                       owns: (Int) -> Bool, onEvent: (TeacherCacheEvent) -> Void) throws -> Set<Int> {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var valid = Set<Int>()
         for name in names.sorted() {
             let path = (directory as NSString).appendingPathComponent(name)
+            // shard-NNNNN.bin, or shard-NNNNN.bin.tmp-... while it is written
+            guard let index = Int(name.dropFirst("shard-".count).prefix(while: \.isNumber)), owns(index) else { continue }
             if name.hasPrefix("shard-"), name.contains(".bin.tmp-") {
                 try? FileManager.default.removeItem(atPath: path)
                 continue
