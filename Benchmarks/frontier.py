@@ -6,7 +6,8 @@ against its decode speed, measured in one run on this machine.
         teacher=models/teacher/gemma-3-270m-q4_k_m.gguf student=models/python-student.gguf ...
 
 For every LABEL=FILE:
-- quality: `distillery eval -m FILE --data HELD_OUT --ctx CTX --line-completion --lines LINES --json`;
+- quality: `distillery eval -m FILE --data HELD_OUT --ctx CTX --line-completion --lines LINES --json` (CTX, or the
+  model's own context when shorter), or the numbers given with `--known LABEL=BPB,EM,EDIT`;
 - speed: `distillery bench -t THREADS -p 0 -n 128` and `llama-bench -t THREADS -p 0 -n 128` on the same file, in
   ROUNDS alternating rounds, the median of each (llama.cpp's points share the quality of Distillery's: the same
   weights; Distillery's teacher runs with its weights requantized to Q8_0, `--quantize`).
@@ -34,16 +35,25 @@ def run_json(command):
 
 
 def quality(path, args):
-    report = run_json([DISTILLERY, "eval", "-m", path, "--data", args.held_out, "--ctx", str(args.ctx),
+    report = run_json([DISTILLERY, "eval", "-m", path, "--data", args.held_out, "--ctx", str(context(path, args)),
                        "--line-completion", "--lines", str(args.lines), "--json", "--quiet"])
     lines = report["line_completion"]
     return {"bits_per_byte": report["bits_per_byte"], "exact_match": lines["exact_match"],
             "edit_similarity": lines["edit_similarity"], "lines": lines["lines"]}
 
 
+def inspect(path):
+    return run_json([DISTILLERY, "inspect", path, "--json"])
+
+
+def context(path, args):
+    """--ctx, or the model's own context when it is shorter (the 7.6M llama student has 256)."""
+    trained = [v for k, v in inspect(path).get("metadata", {}).items() if k.endswith(".context_length")]
+    return min([args.ctx] + trained)
+
+
 def is_q8_0_only(path):
-    info = run_json([DISTILLERY, "inspect", path, "--json"])
-    return all(t.get("type") in ("Q8_0", "F32") for t in info.get("tensors", []))
+    return all(t.get("type") in ("Q8_0", "F32") for t in inspect(path).get("tensors", []))
 
 
 def speeds(path, args, llama_bench):
@@ -61,10 +71,11 @@ def speeds(path, args, llama_bench):
 
 
 def table(points):
-    out = ["| model | file MB | held-out bits per byte | line exact match | edit similarity | decode tok/s, Distillery "
-           "| decode tok/s, llama.cpp |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out = ["| model | file MB | context | held-out bits per byte | line exact match | edit similarity "
+           "| decode tok/s, Distillery | decode tok/s, llama.cpp |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for p in points:
-        out.append(f"| {p['label']} | {p['megabytes']:.1f} | {p['bits_per_byte']:.4f} | {100 * p['exact_match']:.1f}% "
+        out.append(f"| {p['label']} | {p['megabytes']:.1f} | {p['ctx']} | {p['bits_per_byte']:.4f} "
+                   f"| {100 * p['exact_match']:.1f}% "
                    f"| {p['edit_similarity']:.3f} | {p['distillery_tok_s']:,.0f} | {p['llama_cpp_tok_s']:,.0f} |")
     return "\n".join(out) + "\n"
 
@@ -155,7 +166,7 @@ def main():
     for spec in args.points:
         label, _, path = spec.partition("=")
         started = time.time()
-        point = {"label": label, "path": path, "megabytes": os.path.getsize(path) / 1e6}
+        point = {"label": label, "path": path, "megabytes": os.path.getsize(path) / 1e6, "ctx": context(path, args)}
         point.update(known.get(label) or quality(path, args))
         point.update(speeds(path, args, llama_bench))
         point["seconds"] = time.time() - started
