@@ -30,7 +30,7 @@ extension Kernel {
             rows: weights.rows, blocks: weights.blocks,
             group_begin: 0, group_end: weights.groups, tokens: x.rows,
             correction: x.correctionValues, correction_scales: x.correctionScales,
-            correction_bias: x.correctionBiases, corrected_from: x.correctedFrom)
+            correction_bias: x.correctionBiases, corrected_from: x.correctedFrom, wide: x.wideValues)
         let work = weights.groups * weights.blocks * x.rows
         if let pool, pool.threadCount > 1, work >= minimumParallelWork * pool.threadCount {
             var job = Q8Job(args: args, path: path)

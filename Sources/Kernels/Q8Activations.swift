@@ -3,10 +3,11 @@ import Tensors
 /// activations; `halfScales` rounds the scales to f16 as ggml stores them), ready for any number of `Q8Matrix`
 /// products with K columns: quantize once, multiply by q, k and v.
 ///
-/// Rows from `correctedFrom` on also carry a correction term: the first term's rounding error, quantized the
-/// same way, so x ≈ d·q + d'·q' to about 1/127² of the block's maximum (16-bit activations from two int8
-/// products). A product then does two vpdpbusd per weight load for those rows: little extra time where
-/// reading the weights is the bottleneck (one decode step), twice the arithmetic where it is not.
+/// Rows from `correctedFrom` on carry 16-bit activations: z = round(x / (d/256)), split into two int8 terms
+/// z = 256·q + q' (q' in -128...127, the first term's rounding error in steps of d/256), so x ≈ d·q + (d/256)·q'
+/// to 1/2 of d/256. With VNNI a product does two vpdpbusd per weight load for those rows (little extra time
+/// where reading the weights is the bottleneck, one decode step); AVX2, which lacks an 8-bit product that
+/// would not overflow, multiplies the weights by z itself with one 16-bit vpmaddwd (`wideValues`).
 ///
 /// Allocated once for the largest T; `quantize` reuses it and allocates nothing. Not thread-safe: one
 /// owner writes it, the thread pool only reads it during a product.
@@ -24,6 +25,7 @@ public final class Q8Activations: @unchecked Sendable {
     let correctionStorage: AlignedArray<Int8>?          // (T, K) the second term's int8 values
     let correctionScaleStorage: AlignedArray<Float>?    // (T, B)
     let correctionBiasStorage: AlignedArray<Int32>?     // (T, B)
+    let wideStorage: AlignedArray<Int16>?               // (T, K) z = 256·q + q' of corrected rows
 
     package var values: UnsafeMutablePointer<Int8> { valueStorage.pointer }
     package var scales: UnsafeMutablePointer<Float> { scaleStorage.pointer }
@@ -31,6 +33,7 @@ public final class Q8Activations: @unchecked Sendable {
     package var correctionValues: UnsafeMutablePointer<Int8>? { correctionStorage?.pointer }
     package var correctionScales: UnsafeMutablePointer<Float>? { correctionScaleStorage?.pointer }
     package var correctionBiases: UnsafeMutablePointer<Int32>? { correctionBiasStorage?.pointer }
+    package var wideValues: UnsafeMutablePointer<Int16>? { wideStorage?.pointer }
 
     /// Whether each block's scale is rounded to f16 before the block is used, as ggml stores Q8_0 scales.
     public let halfScales: Bool
@@ -53,6 +56,7 @@ public final class Q8Activations: @unchecked Sendable {
         correctionStorage = corrections ? AlignedArray(count: capacity * columns) : nil
         correctionScaleStorage = corrections ? AlignedArray(count: capacity * blocks) : nil
         correctionBiasStorage = corrections ? AlignedArray(count: capacity * blocks) : nil
+        wideStorage = corrections ? AlignedArray(count: capacity * columns) : nil
         correctedFrom = capacity
     }
 
@@ -74,15 +78,34 @@ public final class Q8Activations: @unchecked Sendable {
     func quantizeBlock(_ index: Int, _ source: UnsafePointer<Float>) {
         let d = Self.quantize(source, into: values + index * 32, bias: biases + index, halfScale: halfScales)
         scales[index] = d
-        guard index >= correctedFrom * blocks, let correctionValues, let correctionScales, let correctionBiases else {
-            return
+        guard index >= correctedFrom * blocks, let correctionValues, let correctionScales, let correctionBiases,
+              let wideValues else { return }
+        Self.split(source, scale: d, wide: wideValues + index * 32, first: values + index * 32, bias: biases + index,
+                   second: correctionValues + index * 32, secondBias: correctionBiases + index)
+        correctionScales[index] = d / 256
+    }
+
+    /// z = round(x / (d/256)) and its two int8 terms q = ⌊(z + 128) / 256⌋, q' = z - 256·q. d is the stored
+    /// scale, so with an f16-rounded d, |x / d| may pass 127 by 2⁻¹¹ and z still fits in 16 bits; the clamp only
+    /// guards that bound. A zero block (d = 0) is all zeros.
+    @inline(__always)
+    private static func split(_ source: UnsafePointer<Float>, scale d: Float, wide: UnsafeMutablePointer<Int16>,
+                              first: UnsafeMutablePointer<Int8>, bias: UnsafeMutablePointer<Int32>,
+                              second: UnsafeMutablePointer<Int8>, secondBias: UnsafeMutablePointer<Int32>) {
+        let inverse: Float = d != 0 ? 256 / d : 0
+        let magic: Float = 12_582_912
+        var firstSum: Int32 = 0, secondSum: Int32 = 0
+        for i in 0..<32 {
+            let z = min(max(Int32(bitPattern: (source[i] * inverse + magic).bitPattern) &- 0x4B40_0000, -32_640), 32_639)
+            let q = (z + 128) >> 8, r = z - 256 * q
+            wide[i] = Int16(truncatingIfNeeded: z)
+            first[i] = Int8(truncatingIfNeeded: q)
+            second[i] = Int8(truncatingIfNeeded: r)
+            firstSum &+= q
+            secondSum &+= r
         }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { error in
-            let error = error.baseAddress!, q = values + index * 32
-            for i in 0..<32 { error[i] = source[i] - d * Float(q[i]) }
-            correctionScales[index] = Self.quantize(error, into: correctionValues + index * 32,
-                                                    bias: correctionBiases + index, halfScale: false)
-        }
+        bias.pointee = -128 &* firstSum
+        secondBias.pointee = -128 &* secondSum
     }
 
     /// Quantizes 32 values into q, writes -128 * Σq to `bias` and returns the scale. Written as integer loops

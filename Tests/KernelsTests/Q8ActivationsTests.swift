@@ -38,13 +38,14 @@ final class Q8ActivationsTests: XCTestCase {
         }
     }
 
-    /// A corrected row is the first term plus that term's rounding error quantized the same way, so its values
-    /// land within half a step of the error's own scale; rows before `correctedFrom` stay one term. With
-    /// `halfScales` the first scale is f16 (as ggml stores it) and the error is taken against that scale.
-    func testCorrectionQuantizesTheFirstTermsError() throws {
+    /// A corrected row holds z = round(x / (d/256)) as 256·q + q' (q' in -128...127), so its value lands within
+    /// half of d/256 of x; its first term is then within one of the plain Q8_0 value. Rows before `correctedFrom`
+    /// stay one term. With `halfScales` d is f16 (as ggml stores it), and z still fits in 16 bits.
+    func testCorrectedRowsHoldSixteenBitsSplitIntoTwoTerms() throws {
         var rng = SeededGenerator(seed: 12)
         let rows = 3, columns = 96
-        let x = rng.floats(rows * columns, in: -4...4)
+        var x = rng.floats(rows * columns, in: -4...4)
+        for i in (2 * columns + 32)..<(2 * columns + 64) { x[i] = 0 }  // a zero block on a corrected row
         let activations = makeActivations(x, rows: rows, columns: columns, correctedFrom: 1, halfScales: true)
         let plain = makeActivations(x, rows: rows, columns: columns)
         for t in 0..<rows {
@@ -52,24 +53,43 @@ final class Q8ActivationsTests: XCTestCase {
                 let range = (t * columns + b * 32)..<(t * columns + b * 32 + 32)
                 let d = activations.scales[t * 3 + b]
                 XCTAssertEqual(d, Q8Activations.roundedToHalf(x[range].map(abs).max()! / 127))
-                var errors: [Float] = []
+                var firstSum: Int32 = 0, secondSum: Int32 = 0
                 for (i, value) in x[range].enumerated() {
-                    XCTAssertEqual(activations.values[t * columns + b * 32 + i], plain.values[t * columns + b * 32 + i])
-                    errors.append(value - d * Float(activations.values[t * columns + b * 32 + i]))
-                }
-                let step = errors.map(abs).max()! / 127
-                for (i, value) in x[range].enumerated() {
-                    let got = activations.value(row: t, column: b * 32 + i)
+                    let k = t * columns + b * 32 + i
+                    let first = activations.values[k], got = activations.value(row: t, column: b * 32 + i)
                     if t == 0 {
-                        XCTAssertEqual(got, d * Float(activations.values[t * columns + b * 32 + i]))
-                    } else {
-                        XCTAssertEqual(activations.correctionScales![t * 3 + b], step)
-                        XCTAssertEqual(got, value, accuracy: step * 0.51 + 1e-7)
-                        XCTAssertLessThan(step, d * 0.6 / 127)
+                        XCTAssertEqual(first, plain.values[k])
+                        XCTAssertEqual(got, d * Float(first))
+                        continue
                     }
+                    let second = activations.correctionValues![k], wide = activations.wideValues![k]
+                    XCTAssertEqual(Int32(wide), 256 * Int32(first) + Int32(second))
+                    XCTAssertEqual(Float(wide), d == 0 ? 0 : (value * 256 / d).rounded(.toNearestOrEven), accuracy: 1)
+                    XCTAssertLessThanOrEqual(abs(Int(first) - Int(plain.values[k])), 1)
+                    XCTAssertEqual(activations.correctionScales![t * 3 + b], d / 256)
+                    XCTAssertEqual(got, value, accuracy: d / 256 * 0.51 + 1e-7)
+                    firstSum += Int32(first)
+                    secondSum += Int32(second)
+                }
+                if t > 0 {
+                    XCTAssertEqual(activations.biases[t * 3 + b], -128 * firstSum)
+                    XCTAssertEqual(activations.correctionBiases![t * 3 + b], -128 * secondSum)
                 }
             }
         }
+    }
+
+    /// Values at the top of the range with an f16 scale rounded down: |x / d| passes 127, z must still fit.
+    func testWideValuesFitWhenTheHalfScaleRoundsDown() throws {
+        var x = [Float](repeating: 0.01, count: 32)
+        x[0] = 1.000_1; x[1] = -1.000_1   // d = 1.0001 / 127 rounds down to the f16 below it
+        let activations = makeActivations(x, rows: 1, columns: 32, correctedFrom: 0, halfScales: true)
+        let d = activations.scales[0]
+        XCTAssertLessThan(d, 1.000_1 / 127)
+        XCTAssertGreaterThan(Int(activations.wideValues![0]), 32_512)
+        XCTAssertEqual(activations.value(row: 0, column: 0), 1.000_1, accuracy: d / 256)
+        XCTAssertEqual(activations.value(row: 0, column: 1), -1.000_1, accuracy: d / 256)
+        XCTAssertEqual(activations.values[0], 127)
     }
 
     func testCapacityAndColumnsAreValidated() {

@@ -42,7 +42,8 @@ int ck_request_time_slice(uint64_t nanoseconds);
 /// Activations: x[T][B*32] int8, x_scales[T][B] f32, x_bias[T][B] = -128 * sum of the block's int8 values,
 /// which cancels the +128 of the weights inside the int32 accumulator. Tokens from `corrected_from` on add a
 /// second term laid out the same way (correction, correction_scales, correction_bias): each block's sum is
-/// then dw * (xd * Σ w q + xd' * Σ w q'), both int32 sums fed by the same weight loads.
+/// then dw * (xd * Σ w q + xd' * Σ w q'), both int32 sums fed by the same weight loads. Their 16-bit form
+/// `wide` = 256 q + q' (xd' = xd / 256) lets AVX2 take that sum in one product: dw * xd' * Σ w (256 q + q').
 typedef struct {
     float *out;                    // (T, out_stride): out[t * out_stride + row]
     size_t out_stride;
@@ -59,6 +60,7 @@ typedef struct {
     const float *correction_scales;
     const int32_t *correction_bias;
     size_t corrected_from;         // tokens >= this carry the correction (>= T: none)
+    const int16_t *wide;           // (T, B*32): 256 * x + correction on corrected tokens; NULL when none
 } ck_q8_matmul_args;
 
 void ck_q8_matmul_avx512(const ck_q8_matmul_args *args);
