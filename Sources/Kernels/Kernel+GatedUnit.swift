@@ -46,11 +46,22 @@ extension Kernel {
         _ out: Q8Activations, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
         rows: Int, columns: Int, stride: Int? = nil, activation: GateActivation, path: KernelPath = .active
     ) {
-        precondition(columns == out.columns && rows <= out.capacity)
+        precondition(rows <= out.capacity)
+        out.setRows(rows)
+        gatedUnit(out, gate, up, rowRange: 0..<rows, columns: columns, stride: stride, activation: activation, path: path)
+    }
+
+    /// The same for rows `rowRange` only, which threads splitting the rows call side by side once
+    /// `out.setRows` covers them.
+    public static func gatedUnit(
+        _ out: Q8Activations, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>,
+        rowRange: Range<Int>, columns: Int, stride: Int? = nil, activation: GateActivation, path: KernelPath = .active
+    ) {
+        precondition(columns == out.columns && rowRange.upperBound <= out.rows)
         let stride = stride ?? columns
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { block in
             let block = block.baseAddress!
-            for t in 0..<rows {
+            for t in rowRange {
                 for b in 0..<columns / 32 {
                     gatedUnit(block, gate + t * stride + b * 32, up + t * stride + b * 32, count: 32,
                               activation: activation, path: path)
@@ -58,7 +69,6 @@ extension Kernel {
                 }
             }
         }
-        out.setRows(rows)
     }
 
     /// SwiGLU written straight into int8 activations (`gatedUnit` with SiLU).

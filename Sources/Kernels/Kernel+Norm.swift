@@ -29,10 +29,21 @@ extension Kernel {
         _ out: Q8Activations, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
         rows: Int, columns: Int, epsilon: Float
     ) {
-        precondition(columns == out.columns && rows <= out.capacity)
+        precondition(rows <= out.capacity)
+        out.setRows(rows)
+        rmsNorm(out, x, weight, rowRange: 0..<rows, columns: columns, epsilon: epsilon)
+    }
+
+    /// The same for rows `rowRange` only, which threads splitting the rows call side by side once
+    /// `out.setRows` covers them.
+    public static func rmsNorm(
+        _ out: Q8Activations, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+        rowRange: Range<Int>, columns: Int, epsilon: Float
+    ) {
+        precondition(columns == out.columns && rowRange.upperBound <= out.rows)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { block in
             let block = block.baseAddress!
-            for t in 0..<rows {
+            for t in rowRange {
                 let row = x + t * columns
                 let inverse = 1 / (VectorMath.sumOfSquares(row, columns) / Float(columns) + epsilon).squareRoot()
                 for b in 0..<columns / 32 {
@@ -44,7 +55,6 @@ extension Kernel {
                 }
             }
         }
-        out.setRows(rows)
     }
 }
 

@@ -64,9 +64,16 @@ public final class Q8Activations: @unchecked Sendable {
     /// d = max|x| / 127, q = round(x / d) to nearest even; a block of zeros gets d = 0.
     public func quantize(_ x: UnsafePointer<Float>, rows: Int, stride: Int? = nil) {
         precondition(rows >= 0 && rows <= capacity, "Q8Activations holds at most \(capacity) rows, asked \(rows)")
-        let stride = stride ?? columns
         self.rows = rows
-        for t in 0..<rows {
+        quantize(x, rowRange: 0..<rows, stride: stride)
+    }
+
+    /// The same for rows `rowRange` only, which threads splitting the rows call side by side once `setRows`
+    /// covers them.
+    public func quantize(_ x: UnsafePointer<Float>, rowRange: Range<Int>, stride: Int? = nil) {
+        precondition(rowRange.lowerBound >= 0 && rowRange.upperBound <= rows)
+        let stride = stride ?? columns
+        for t in rowRange {
             for b in 0..<blocks {
                 quantizeBlock(t * blocks + b, x + t * stride + b * 32)
             }
@@ -141,8 +148,12 @@ public final class Q8Activations: @unchecked Sendable {
         return Float(bitPattern: (bits &+ 0x0FFF &+ ((bits >> 13) & 1)) & 0xFFFF_E000)
     }
 
-    /// For kernels that write blocks themselves (fused norm or activation, then quantize).
-    func setRows(_ rows: Int) { self.rows = rows }
+    /// Sets the row count before rows are written a range at a time (fused norm or activation kernels, or
+    /// threads splitting the rows).
+    public func setRows(_ rows: Int) {
+        precondition(rows >= 0 && rows <= capacity, "Q8Activations holds at most \(capacity) rows, asked \(rows)")
+        self.rows = rows
+    }
 
     /// Row t's terms: (values, scales) of the first and, on a corrected row, of the correction.
     package func terms(row t: Int) -> [(UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Float>)] {

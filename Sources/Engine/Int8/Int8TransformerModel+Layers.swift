@@ -14,39 +14,22 @@ extension Int8TransformerModel {
     /// `activationPrecision` may quantize more finely. Reads like the references `LlamaModel.forward` and
     /// `Gemma3Model.forward`, with products stacked and int8.
     func runLayers(_ w: Int8Workspace, rows: Int, layout: RowLayout, logitRowsFrom: Int, pool: ThreadPool?) {
-        let C = config.embeddingLength, FF = config.feedForwardLength, eps = config.normEpsilon
         correctLogitRows(w, from: logitRowsFrom)
-        let residual = w.residual.pointer, projected = w.projected.pointer
+        let projected = w.projected.pointer
         for (l, layer) in layers.enumerated() {
-            // attention rmsnorm, quantized for the q/k/v product
-            Kernel.rmsNorm(w.channels, residual, layer.attentionNorm.pointer, rows: rows, columns: C, epsilon: eps)
-
+            run(.attentionNorm, layer: l, w, rows: rows, pool: pool)
             // q, k, v in one product
             Kernel.matMul(w.qkv.pointer, layer.qkv, w.channels, pool: pool, path: path)
-
             // RoPE, cache write, grouped-query attention, per sequence
             attend(w, layer: l, rows: rows, layout: layout, pool: pool)
-
-            // output projection, post-attention rmsnorm (Gemma), residual
-            w.heads.quantize(w.attended.pointer, rows: rows)
+            run(.quantizeHeads, layer: l, w, rows: rows, pool: pool)
             Kernel.matMul(projected, layer.output, w.heads, pool: pool, path: path)
-            if let norm = layer.postAttentionNorm {
-                Kernel.rmsNorm(projected, projected, norm.pointer, rows: rows, columns: C, epsilon: eps)
-            }
-            add(residual, projected, count: rows * C)
-
-            // ffn rmsnorm, gate and up in one product
-            Kernel.rmsNorm(w.channels, residual, layer.ffnNorm.pointer, rows: rows, columns: C, epsilon: eps)
+            run(.afterAttention, layer: l, w, rows: rows, pool: pool)
+            // gate and up in one product
             Kernel.matMul(projected, layer.gateUp, w.channels, pool: pool, path: path)
-
-            // SwiGLU or GeGLU quantized for the down projection, post-ffn rmsnorm (Gemma), residual
-            Kernel.gatedUnit(w.hidden, projected, projected + FF, rows: rows, columns: FF, stride: 2 * FF,
-                             activation: gate, path: path)
+            run(.gatedUnit, layer: l, w, rows: rows, pool: pool)
             Kernel.matMul(projected, layer.down, w.hidden, pool: pool, path: path)
-            if let norm = layer.postFFNNorm {
-                Kernel.rmsNorm(projected, projected, norm.pointer, rows: rows, columns: C, epsilon: eps)
-            }
-            add(residual, projected, count: rows * C)
+            run(.afterFeedForward, layer: l, w, rows: rows, pool: pool)
         }
     }
 
@@ -65,11 +48,5 @@ extension Int8TransformerModel {
     @inline(__always)
     private func correctLogitRows(_ w: Int8Workspace, from row: Int) {
         w.correctRows(from: activationPrecision == .correctedLogitRows ? row : w.rows)
-    }
-
-    /// x += y over `count` values.
-    @inline(__always)
-    private func add(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { x[i] += y[i] }
     }
 }
