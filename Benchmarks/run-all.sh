@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # `make bench`: Distillery next to llama.cpp on the same GGUF, alternating so both see the same machine.
-#   1. engine prefill and decode: `distillery bench` vs `llama-bench -p 128 -n 128 -t 2`, on MODEL and on a
-#      random gemma3 student (Benchmarks/random-gemma3-student.py, the shape a teacher-initialized one has)
+#   1. engine prefill and decode: `distillery bench` vs `llama-bench -p 128 -n 128 -t 2`, on MODEL and on two
+#      random students (Benchmarks/random-student.py): a gemma3 one of the shape a teacher-initialized student
+#      has, and the ~35M grouped-query llama shape
 #   2. serving latency, closed loop at concurrency 1, 4, 16, 64 and open loop at two Poisson rates:
-#      `distillery serve` vs `llama-server`, both with 16 slots and 2 threads, 64 generated tokens per request
+#      `distillery serve` at its default slots and queue vs `llama-server -np 16`, both with 2 threads, 64
+#      generated tokens per request
 #   3. latency during hot swaps (`POST /admin/reload` every few seconds) vs steady state
 #   4. teacher forward throughput (Gemma-3-270M, `make teacher`): `distillery eval` vs `llama-perplexity`
 # then writes Benchmarks/results/<date>.json, <date>.md, the SVG charts in <date>/ and the "Serving latency
 # under load" section of Benchmarks/README.md. Parts whose command is missing are skipped with a message.
 #
 # Environment: MODEL, REPS (3), CONCURRENCIES ("1 4 16 64"), RATES ("2 8" requests/s), DURATION (10 s of
-# sending per run), TOKENS (64), THREADS (2), SLOTS (16), DATE (today, UTC), QUICK=1 (one short repetition,
-# results under Benchmarks/.cache instead of Benchmarks/results), DISTILLERY (a prebuilt binary to use),
-# SERVE_ARGS (more arguments for `distillery serve`, e.g. "--activations q8_0").
+# sending per run), TOKENS (64), THREADS (2), SLOTS (llama-server's -np, 16), DATE (today, UTC), QUICK=1 (one
+# short repetition unless REPS says otherwise, results under Benchmarks/.cache instead of Benchmarks/results),
+# DISTILLERY (a prebuilt binary to use), SERVE_ARGS (more arguments for `distillery serve`, e.g. "--slots 8" or
+# "--activations q8_0"), SKIP_ENGINE=1, SKIP_SWAP=1, SKIP_TEACHER=1 (leave out phases 1, 3, 4).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -28,7 +31,7 @@ slots=${SLOTS:-16}
 date=${DATE:-$(date -u +%Y-%m-%d)}
 results=Benchmarks/results
 if [ "${QUICK:-0}" = 1 ]; then
-    reps=1 duration=${DURATION:-3} concurrencies=${CONCURRENCIES:-"1 16"} rates=${RATES:-"4"}
+    reps=${REPS:-1} duration=${DURATION:-3} concurrencies=${CONCURRENCIES:-"1 16"} rates=${RATES:-"4"}
     results=Benchmarks/.cache/results-quick
 fi
 work=Benchmarks/.cache/bench-run
@@ -82,24 +85,26 @@ teacher=${TEACHER:-models/teacher/gemma-3-270m-q4_k_m.gguf}
 
 # --- 1. engine ---------------------------------------------------------------------------------------------
 phase engine
-if has_command bench; then
+if has_command bench && [ "${SKIP_ENGINE:-0}" != 1 ]; then
     for rep in $(seq "$reps"); do
         log "engine round $rep/$reps"
         run_ours() { "$distillery" bench -m "$model" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/engine-distillery-r$rep.json"; }
         run_theirs() { "$llama_bin/llama-bench" -m "$model" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/engine-llama-r$rep.json" 2>/dev/null; }
         if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
     done
-    gemma3=Benchmarks/.cache/random-gemma3-student.gguf
     [ -f "$teacher" ] || make teacher >&2
-    [ -f "$gemma3" ] || python3 Benchmarks/random-gemma3-student.py "$gemma3" --teacher "$teacher"
-    for rep in $(seq "$reps"); do
-        log "engine round $rep/$reps, gemma3 student"
-        run_ours() { "$distillery" bench -m "$gemma3" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/engine-gemma3-distillery-r$rep.json"; }
-        run_theirs() { "$llama_bin/llama-bench" -m "$gemma3" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/engine-gemma3-llama-r$rep.json" 2>/dev/null; }
-        if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
+    for arch in gemma3 llama; do
+        student=Benchmarks/.cache/random-$arch-student.gguf
+        [ -f "$student" ] || python3 Benchmarks/random-student.py "$student" --arch "$arch"
+        for rep in $(seq "$reps"); do
+            log "engine round $rep/$reps, random $arch student"
+            run_ours() { "$distillery" bench -m "$student" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/engine-random-$arch-distillery-r$rep.json"; }
+            run_theirs() { "$llama_bin/llama-bench" -m "$student" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/engine-random-$arch-llama-r$rep.json" 2>/dev/null; }
+            if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
+        done
     done
 else
-    skip "engine prefill/decode: 'distillery bench' is not in this build (llama-bench alone proves nothing)"
+    skip "engine prefill/decode: 'distillery bench' is not in this build (llama-bench alone proves nothing), or SKIP_ENGINE=1"
 fi
 
 # --- 2. serving --------------------------------------------------------------------------------------------
@@ -113,7 +118,7 @@ pids+=($!); port[llama-server]=$llama_port; pid[llama-server]=$!
 servers=(llama-server)
 if has_command serve; then
     distillery_port=$(free_port)
-    "$distillery" serve -m "$model" --threads "$threads" --slots "$slots" --queue 1024 --port "$distillery_port" \
+    "$distillery" serve -m "$model" --threads "$threads" --port "$distillery_port" \
         --admin-token "$admin_token" --no-access-log ${SERVE_ARGS:-} > "$work/distillery.log" 2>&1 &
     pids+=($!); port[distillery]=$distillery_port; pid[distillery]=$!
     servers=(distillery llama-server)
@@ -154,7 +159,7 @@ done
 
 # --- 3. hot swap -------------------------------------------------------------------------------------------
 phase hotswap
-if [ -n "${port[distillery]:-}" ] && "$distillery" serve --help 2>&1 | grep -q -- --admin-token; then
+if [ -n "${port[distillery]:-}" ] && [ "${SKIP_SWAP:-0}" != 1 ] && "$distillery" serve --help 2>&1 | grep -q -- --admin-token; then
     reload() {
         python3 - "${port[distillery]}" "$admin_token" "$model" <<'PY'
 import json, sys, urllib.request
@@ -182,7 +187,7 @@ PY
         wait "$loader"
     done
 else
-    skip "hot swap: no 'distillery serve --admin-token' (POST /admin/reload) in this build"
+    skip "hot swap: no 'distillery serve --admin-token' (POST /admin/reload) in this build, or SKIP_SWAP=1"
 fi
 
 cleanup; pids=()

@@ -176,11 +176,12 @@ def comparisons(results):
         for key, name in (("prefill_tokens_per_second", "engine prefill 128 tokens, tok/s"),
                           ("decode_tokens_per_second", "engine decode 128 tokens, tok/s")):
             rows.append((name, engine[key][OURS], engine[key]["llama.cpp"], False))
-    gemma = results.get("engine_gemma3")
-    if gemma:
-        for key, name in (("prefill_tokens_per_second", "engine prefill 128 tokens, gemma3 student, tok/s"),
-                          ("decode_tokens_per_second", "engine decode 128 tokens, gemma3 student, tok/s")):
-            rows.append((name, gemma[key][OURS], gemma[key]["llama.cpp"], False))
+    for arch in ("gemma3", "llama"):
+        student = results.get("engine_" + arch)
+        if student:
+            for key, name in (("prefill_tokens_per_second", f"engine prefill 128 tokens, random {arch} student, tok/s"),
+                              ("decode_tokens_per_second", f"engine decode 128 tokens, random {arch} student, tok/s")):
+                rows.append((name, student[key][OURS], student[key]["llama.cpp"], False))
     teacher = results.get("teacher")
     if teacher:
         rows.append(("teacher forward, full vocabulary, tok/s", teacher["tokens_per_second"][OURS],
@@ -262,7 +263,8 @@ def results(work, results_dir, date, model, settings):
            "skipped": open(skipped_path).read().splitlines() if os.path.exists(skipped_path) else [],
            "phases": phase_load,
            "engine": engine_results(work),
-           "engine_gemma3": engine_results(work, "engine-gemma3"),
+           "engine_gemma3": engine_results(work, "engine-random-gemma3"),
+           "engine_llama": engine_results(work, "engine-random-llama"),
            "teacher": teacher_results(work),
            "serving": {"concurrency_sweep": sweep, "open_loop": open_loop, "idle_rss_mb": idle_rss(work),
                        "cdf": cdf_at(work, cdf_concurrency) if cdf_concurrency else None},
@@ -331,7 +333,9 @@ def markdown(r):
         lines += ["## Where Distillery is ahead and where it is behind", "",
                   "Not compared: Distillery's side was skipped (see below).", ""]
     for key, title in (("engine", "the served model"), ("engine_gemma3", "a random gemma3 student "
-                       "(d 640, 6 layers, 4 heads, 1 KV head, head size 256, FFN 2048, vocab 16,384, Q8_0)")):
+                       "(d 640, 6 layers, 4 heads, 1 KV head, head size 256, FFN 2048, vocab 16,384, Q8_0)"),
+                       ("engine_llama", "a random llama student (d 512, 8 layers, 8 heads, 2 KV heads, FFN 1536, "
+                        "vocab 8,192, Q8_0, 35 MB)")):
         e = r.get(key)
         if not e:
             continue

@@ -1,7 +1,10 @@
 /// How the engine thread batches sequences.
 public struct SchedulerConfiguration: Sendable, Equatable {
-    /// Sequences that decode together (`--slots`).
-    public var slots = 8
+    /// Sequences that decode together (`--slots`). 16, as llama-server's `-np 16` that it is measured against:
+    /// with 8, the 9th to 16th of 16 concurrent clients waited for a whole completion before their first token
+    /// (TTFT p50 857 ms against 583, Benchmarks/README.md). A slot's KV cache is allocated when a sequence
+    /// first takes it, so slots no one uses cost nothing.
+    public var slots = 16
     /// Positions per slot (`--ctx`); nil: the model's trained context. Never more than that.
     public var contextLength: Int?
     /// Prompt tokens processed per step across all slots, so a long prompt only delays others' next
@@ -12,7 +15,7 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     /// Memory for KV caches of finished sequences kept for prompts that come back (`--prompt-cache-mb`); 0: none.
     public var promptCacheBytes = 256 << 20
 
-    public init(slots: Int = 8, contextLength: Int? = nil, prefillChunk: Int = 64, queueCapacity: Int = 64,
+    public init(slots: Int = 16, contextLength: Int? = nil, prefillChunk: Int = 64, queueCapacity: Int = 64,
                 promptCacheBytes: Int = 256 << 20) {
         self.slots = slots
         self.contextLength = contextLength

@@ -12,7 +12,7 @@ struct ServeCommand: Command {
             CommonOptions.model,
             .value("--host", name: "ADDRESS", help: "Address to bind", default: "127.0.0.1"),
             .value("--port", name: "N", help: "Port to listen on (0 picks a free one)", default: "8080"),
-            .value("--slots", name: "N", help: "Sequences decoded together", default: "8"),
+            .value("--slots", name: "N", help: "Sequences decoded together", default: "16"),
             .value("--ctx", name: "N", help: "Context length per slot (default: the model's)"),
             .value("--queue", name: "N", help: "Sequences that may wait for a slot before 429", default: "64"),
             .value("--prompt-cache-mb", name: "N", help: "Memory for finished prompts' KV caches, reused by prompts that start the same way (0: off)", default: "256"),
