@@ -85,23 +85,22 @@ teacher=${TEACHER:-models/teacher/gemma-3-270m-q4_k_m.gguf}
 
 # --- 1. engine ---------------------------------------------------------------------------------------------
 phase engine
-if has_command bench && [ "${SKIP_ENGINE:-0}" != 1 ]; then
+engine_rounds() {   # model prefix label: REPS alternating rounds, results in $work/PREFIX-{distillery,llama}-rN.json
+    local model=$1 prefix=$2 label=$3
     for rep in $(seq "$reps"); do
-        log "engine round $rep/$reps"
-        run_ours() { "$distillery" bench -m "$model" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/engine-distillery-r$rep.json"; }
-        run_theirs() { "$llama_bin/llama-bench" -m "$model" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/engine-llama-r$rep.json" 2>/dev/null; }
+        log "engine round $rep/$reps, $label"
+        run_ours() { "$distillery" bench -m "$model" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/$prefix-distillery-r$rep.json"; }
+        run_theirs() { "$llama_bin/llama-bench" -m "$model" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/$prefix-llama-r$rep.json" 2>/dev/null; }
         if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
     done
+}
+if has_command bench && [ "${SKIP_ENGINE:-0}" != 1 ]; then
+    engine_rounds "$model" engine "served model"
     [ -f "$teacher" ] || make teacher >&2
     for arch in gemma3 llama; do
         student=Benchmarks/.cache/random-$arch-student.gguf
         [ -f "$student" ] || python3 Benchmarks/random-student.py "$student" --arch "$arch"
-        for rep in $(seq "$reps"); do
-            log "engine round $rep/$reps, random $arch student"
-            run_ours() { "$distillery" bench -m "$student" --threads "$threads" -p 128 -n 128 -r 5 --json > "$work/engine-random-$arch-distillery-r$rep.json"; }
-            run_theirs() { "$llama_bin/llama-bench" -m "$student" -p 128 -n 128 -t "$threads" -r 5 -o json > "$work/engine-random-$arch-llama-r$rep.json" 2>/dev/null; }
-            if [ $((rep % 2)) = 1 ]; then run_ours; run_theirs; else run_theirs; run_ours; fi
-        done
+        engine_rounds "$student" "engine-random-$arch" "random $arch student"
     done
 else
     skip "engine prefill/decode: 'distillery bench' is not in this build (llama-bench alone proves nothing), or SKIP_ENGINE=1"
