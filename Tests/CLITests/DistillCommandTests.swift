@@ -79,6 +79,24 @@ final class DistillCommandTests: XCTestCase {
         XCTAssertEqual(measured, reported, accuracy: 1e-4)
     }
 
+    /// `--no-teacher-eval`: the student's held-out numbers, none of the teacher's.
+    func testNoTeacherEvalMeasuresTheStudentAlone() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try CLIRunner.run(["distill"] + Self.distillArguments(extra: ["--no-teacher-eval", "--lines", "5",
+                                                                                    "--json", "--quiet"]), in: folder)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let teacher = try XCTUnwrap((report["teachers"] as? [[String: Any]])?.first)
+        XCTAssertNil(teacher["bits_per_byte"])
+        XCTAssertNil(teacher["line_completion"])
+        let int8 = try XCTUnwrap((report["student"] as? [String: Any])?["int8"] as? [String: Any])
+        XCTAssertNotNil(int8["bits_per_byte"] as? Double)
+        XCTAssertNil(int8["top1_agreement"])
+        XCTAssertEqual((int8["line_completion"] as? [String: Any])?["lines"] as? Int, 5)
+        XCTAssertGreaterThan(report["held_out_tokens"] as? Int ?? 0, 0)
+    }
+
     func testBadOptionsAreUsageErrors() throws {
         let cases: [([String], String)] = [
             (["distill", "--data", "x", "-o", "y"], "missing required option --teacher"),
@@ -146,6 +164,7 @@ final class DistillCommandTests: XCTestCase {
               --eval-data <PATH>            Held-out text instead of a split of --data; repeatable
               --eval-fraction <F>           Share of the corpus held out, by document (default: 0.02)
               --lines <N>                   Held-out lines completed by teacher and students (0: none) (default: 200)
+              --no-teacher-eval             Measure only the students on the held-out text (bits per byte, line completion): no teacher passes, so no agreement, KL or teacher numbers
               --vocab <N>                   Student vocabulary size, specials and bytes included (default: 8192)
               --top-k <K>                   Teacher log-probabilities cached per position (default: 32)
               --outside-vocab <HOW>         Teacher probability on tokens the student lacks: first-piece (to the first piece of their spelling) or renormalize (default: first-piece)

@@ -20,6 +20,18 @@ struct HeldOutEvaluation {
 
     var bytes: Int { documents.reduce(0) { $0 + $1.byteCount } }
 
+    /// The held-out text in student tokens packed like the training data: windows of T, each scoring T - 1
+    /// positions.
+    private var windows: [[Int32]] {
+        let tokenizer = vocabulary.tokenizer
+        return TokenWindows.pack(vocabulary.encode(documents), length: contextLength,
+                                 bos: tokenizer.addsBOSByDefault ? tokenizer.bosID : nil, eos: tokenizer.eosID,
+                                 keepPartialLast: true).filter { $0.count >= 2 }
+    }
+
+    /// The positions `compare` scores, for a run that skips it.
+    var positions: Int { windows.reduce(0) { $0 + $1.count - 1 } }
+
     /// Bits per byte of the documents, each scored on its own with BOS first when the tokenizer adds one.
     func bitsPerByte(_ model: some LanguageModel, tokenizer: Tokenizer) throws -> Double {
         try Evaluator(model: model, contextLength: contextLength).bitsPerByte(
@@ -45,15 +57,11 @@ struct HeldOutEvaluation {
     /// `weights` mixes the teachers (normalized here); `students` are models over the student vocabulary.
     func compare(students: [any LanguageModel], weights: [Float]) throws -> Comparison {
         let S = vocabulary.size, T = contextLength
-        let tokenizer = vocabulary.tokenizer
-        let windows = TokenWindows.pack(vocabulary.encode(documents), length: T,
-                                        bos: tokenizer.addsBOSByDefault ? tokenizer.bosID : nil, eos: tokenizer.eosID,
-                                        keepPartialLast: true)
         let forwards = try teachers.map { try makeTeacherForward($0.model, teacherIDs: vocabulary.teacherIDs, contextLength: T) }
         let total = Double(weights.reduce(0, +))
         var comparisons = Array(repeating: TeacherComparison(), count: students.count)
         var outside = 0.0, positions = 0
-        for window in windows where window.count >= 2 {
+        for window in windows {
             let n = window.count - 1
             let inputs = window.prefix(n)
             // p [n, S]: the teachers' restricted distributions mixed by weight

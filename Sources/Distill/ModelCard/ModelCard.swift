@@ -32,6 +32,10 @@ public enum ModelCard {
                 out += row("`ce` baseline (\(start)), f32", b.float32) + row("`ce` baseline (\(start)), int8", b.int8)
             }
         }
+        if report.heldOutTokens > 0, s.int8?.top1Agreement == nil {
+            out += "\nThe teacher was not run on the held-out text (`--no-teacher-eval`): no teacher numbers, and no "
+            out += "agreement, KL, accuracy or calibration, which are taken beside it.\n"
+        }
         if let completed = (report.teachers.compactMap(\.lineCompletion) + [s.int8?.lineCompletion].compactMap { $0 }).first {
             out += "\nLine completion: \(completed.lines) held-out lines spread evenly, each completed greedily from the text "
             out += "before its first non-blank character until a newline (CodeXGLUE's line-level task), within "
@@ -123,7 +127,7 @@ public enum ModelCard {
     }
 
     static func number(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "n/a" }
-    static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+    static func percent(_ x: Double?) -> String { x.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a" }
     static func millions(_ n: Int) -> String { String(format: "%.1fM", Double(n) / 1e6) }
     static func megabytes(_ n: Int) -> String { String(format: "%.1f MB", Double(n) / 1e6) }
     static func kilobytes(_ n: Int) -> String { String(format: "%.0f KB", Double(n) / 1e3) }

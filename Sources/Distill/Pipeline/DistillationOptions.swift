@@ -43,6 +43,10 @@ public struct DistillationOptions: Sendable {
     public var seed: UInt64 = 0
     /// Held-out lines the teachers and the int8 students complete (0: no line completion).
     public var lineCompletionLines = 200
+    /// Run the teachers on the held-out text: their bits per byte and line completion, and the students'
+    /// agreement, KL, accuracy and calibration against them. Off (`--no-teacher-eval`), the held-out text
+    /// measures the students alone, which saves the teachers' full-vocabulary passes (most of the evaluation).
+    public var evaluateTeachers = true
     /// Also train a `ce` student on the same data and budget, for comparison.
     public var baseline = false
     /// Output path without extension: writes OUTPUT.gguf, OUTPUT.md (and OUTPUT-baseline.gguf).

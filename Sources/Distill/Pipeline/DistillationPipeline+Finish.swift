@@ -19,9 +19,11 @@ extension DistillationPipeline {
                                                contextLength: options.sequenceLength,
                                                firstPieces: firstPieceMaps(teachers, vocabulary))
             try BLASThreads.with(options.threads) {
-                onEvent(.evaluating("teacher bits per byte on \(corpus.heldOut.count) held-out documents"))
-                for (i, teacher) in teachers.enumerated() {
-                    teacherSummaries[i].bitsPerByte = try evaluation.bitsPerByte(teacher.model, tokenizer: teacher.tokenizer)
+                if options.evaluateTeachers {
+                    onEvent(.evaluating("teacher bits per byte on \(corpus.heldOut.count) held-out documents"))
+                    for (i, teacher) in teachers.enumerated() {
+                        teacherSummaries[i].bitsPerByte = try evaluation.bitsPerByte(teacher.model, tokenizer: teacher.tokenizer)
+                    }
                 }
                 // [f32, int8] per trained student
                 let engines = try trained.flatMap { t in
@@ -29,16 +31,25 @@ extension DistillationPipeline {
                 }
                 onEvent(.evaluating("student bits per byte (f32 and int8)"))
                 let bits = try engines.map { try evaluation.bitsPerByte($0, tokenizer: vocabulary.tokenizer) }
-                onEvent(.evaluating("top-1 agreement, KL and calibration against the teacher"))
-                let comparison = try evaluation.compare(students: engines, weights: options.teachers.map(\.weight))
-                for i in summaries.indices {
-                    summaries[i].float32 = comparison.students[2 * i].metrics(bitsPerByte: bits[2 * i])
-                    summaries[i].int8 = comparison.students[2 * i + 1].metrics(bitsPerByte: bits[2 * i + 1])
+                if options.evaluateTeachers {
+                    onEvent(.evaluating("top-1 agreement, KL and calibration against the teacher"))
+                    let comparison = try evaluation.compare(students: engines, weights: options.teachers.map(\.weight))
+                    for i in summaries.indices {
+                        summaries[i].float32 = comparison.students[2 * i].metrics(bitsPerByte: bits[2 * i])
+                        summaries[i].int8 = comparison.students[2 * i + 1].metrics(bitsPerByte: bits[2 * i + 1])
+                    }
+                    outside = comparison.outsideMass
+                    heldOutTokens = comparison.positions
+                } else {
+                    for i in summaries.indices {
+                        summaries[i].float32 = StudentMetrics(bitsPerByte: bits[2 * i])
+                        summaries[i].int8 = StudentMetrics(bitsPerByte: bits[2 * i + 1])
+                    }
+                    heldOutTokens = evaluation.positions
                 }
-                outside = comparison.outsideMass
-                heldOutTokens = comparison.positions
                 if options.lineCompletionLines > 0 {
-                    try completeLines(evaluation, teachers: teachers, teacherSummaries: &teacherSummaries,
+                    try completeLines(evaluation, teachers: options.evaluateTeachers ? teachers : [],
+                                      teacherSummaries: &teacherSummaries,
                                       students: trained.indices.map { engines[2 * $0 + 1] }, summaries: &summaries,
                                       tokenizer: vocabulary.tokenizer)
                 }

@@ -79,14 +79,15 @@ public struct StudentSummary: Sendable, Codable, Equatable {
 /// A student measured on the held-out text.
 public struct StudentMetrics: Sendable, Codable, Equatable {
     public var bitsPerByte: Double
+    /// The rest come from the pass beside the teacher, which `--no-teacher-eval` skips (nil then).
     /// How often the student's most likely next token is the teacher's (on the student's vocabulary).
-    public var top1Agreement: Double
+    public var top1Agreement: Double?
     /// Mean KL(teacher || student) per position in nats, the teacher restricted to the student's vocabulary.
-    public var klToTeacher: Double
+    public var klToTeacher: Double?
     /// How often the student's most likely next token is the actual one.
-    public var top1Accuracy: Double
+    public var top1Accuracy: Double?
     /// Expected calibration error of the top-1 prediction (15 equal-width confidence bins).
-    public var expectedCalibrationError: Double
+    public var expectedCalibrationError: Double?
     /// Line completion on the held-out text (measured for the int8 student only: what is served).
     public var lineCompletion: LineCompletionScore?
 }

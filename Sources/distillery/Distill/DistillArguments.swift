@@ -13,6 +13,8 @@ enum DistillArguments {
         .value("--eval-data", name: "PATH", help: "Held-out text instead of a split of --data; repeatable"),
         .value("--eval-fraction", name: "F", help: "Share of the corpus held out, by document", default: "0.02"),
         .value("--lines", name: "N", help: "Held-out lines completed by teacher and students (0: none)", default: "200"),
+        .flag("--no-teacher-eval", help: "Measure only the students on the held-out text (bits per byte, line "
+              + "completion): no teacher passes, so no agreement, KL or teacher numbers"),
         .value("--vocab", name: "N", help: "Student vocabulary size, specials and bytes included", default: "8192"),
         .value("--top-k", name: "K", help: "Teacher log-probabilities cached per position", default: "32"),
         .value("--outside-vocab", name: "HOW", help: "Teacher probability on tokens the student lacks: first-piece "
@@ -71,6 +73,7 @@ enum DistillArguments {
         options.vocabularySize = try arguments.int("--vocab", in: 260...1_000_000)!
         options.topK = try arguments.int("--top-k", in: 1...1024)!
         options.lineCompletionLines = try arguments.int("--lines", in: 0...1_000_000)!
+        options.evaluateTeachers = !arguments.flag("--no-teacher-eval")
         let outside = arguments.string("--outside-vocab")!
         guard let targets = OutsideVocabularyTargets(rawValue: outside) else {
             throw UsageError("--outside-vocab must be first-piece or renormalize, got '\(outside)'")

@@ -42,10 +42,10 @@ enum DistillSummary {
             text += String(format: "student vs baseline: %.1f%% %@\n", abs(improvement) * 100,
                            improvement >= 0 ? "lower (better)" : "higher (worse)")
         }
-        if let m = report.student.int8 {
+        if let m = report.student.int8, let agreement = m.top1Agreement, let kl = m.klToTeacher,
+           let accuracy = m.top1Accuracy, let calibration = m.expectedCalibrationError {
             text += String(format: "student int8: top-1 agreement %.1f%%, KL to teacher %.4f nats, top-1 accuracy %.1f%%, "
-                           + "ECE %.4f\n", m.top1Agreement * 100, m.klToTeacher, m.top1Accuracy * 100,
-                           m.expectedCalibrationError)
+                           + "ECE %.4f\n", agreement * 100, kl, accuracy * 100, calibration)
         }
         let completions = report.teachers.map { ("teacher \($0.name)", $0.lineCompletion) }
             + [("student int8", report.student.int8?.lineCompletion), ("baseline (ce) int8", report.baseline?.int8?.lineCompletion)]
