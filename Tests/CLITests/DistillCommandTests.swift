@@ -104,6 +104,8 @@ final class DistillCommandTests: XCTestCase {
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--steps", "5", "--time-budget", "60"],
              "--steps and --time-budget cannot be used together"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--preset", "huge"], "unknown preset 'huge'"),
+            (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--steps", "0"],
+             "--steps 0 writes the pruned teacher untrained, so it needs --init teacher"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--max-train-tokens", "100"],
              "--max-train-tokens must be at least --seq-len"),
             (["distill", "--teacher", "t.gguf", "--data", "x", "-o", "y", "--loss", "mse"], "unknown loss 'mse'"),
@@ -185,7 +187,7 @@ final class DistillCommandTests: XCTestCase {
               --alpha <A>                   Weight of the distillation term (1 - A on cross-entropy) (default: 0.5)
               --temperature <T>             Distillation and capture temperature (default: 1)
               --beta <B>                    Mixture weight of jsd (default: 0.5)
-              --steps <N>                   Optimizer steps (default: 500 without --time-budget)
+              --steps <N>                   Optimizer steps (0 with --init teacher: the pruned teacher, untrained) (default: 500 without --time-budget)
               --time-budget <SECONDS>       Train the student about this long instead of --steps
               --lr <LR>                     Peak learning rate (warm-up, then cosine decay) (default: 0.001)
               --lr-floor <F>                Where the cosine decay ends, as a fraction of --lr (default: 0.01)

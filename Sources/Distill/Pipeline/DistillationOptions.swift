@@ -95,7 +95,10 @@ public struct DistillationOptions: Sendable {
         try require(lineCompletionLines >= 0, "--lines must not be negative")
         try require(learningRate > 0 && learningRate.isFinite, "--lr must be positive")
         switch budget {
-        case .steps(let n): try require(n >= 1, "--steps must be at least 1")
+        case .steps(let n):
+            try require(n >= 0, "--steps must not be negative")
+            try require(n > 0 || initialization != .random,
+                        "--steps 0 writes the pruned teacher untrained, so it needs --init teacher")
         case .seconds(let s): try require(s > 0 && s.isFinite, "--time-budget must be positive")
         }
         try require(teacherShard == nil || loss.needsTeacher,

@@ -18,7 +18,8 @@ public final class DistillationPipeline {
         var loss = options.loss
         loss.teacherWeights = options.teachers.map(\.weight)
         let tokensOnly = InMemoryTrainingData(sequences.map { TrainingSequence(tokens: $0) })
-        let data: TrainingDataSource = loss.needsTeacher
+        // an untrained student (`--steps 0`) needs no teacher targets
+        let data: TrainingDataSource = loss.needsTeacher && options.budget != .steps(0)
             ? try teacherCache(sequences, dataDigest: dataDigest, teachers: teachers, vocabulary: vocabulary,
                                temperature: loss.temperature)
             : tokensOnly
@@ -161,6 +162,13 @@ public final class DistillationPipeline {
     private func train(_ name: String, _ model: TrainingModelConfig, loss: DistillationLoss, data: TrainingDataSource,
                        budget: TrainingBudget? = nil, weights: [Float]?) throws -> TrainedStudent {
         let budget = budget ?? options.budget
+        let initialization = weights == nil ? "random" : options.initialization.name
+        if budget == .steps(0) {  // the start as it is: the pruned teacher, or random weights for a baseline
+            let start = try weights.map { try TrainingModel(config: model, parameters: $0) }
+                ?? TrainingModel(config: model, seed: options.seed)
+            return TrainedStudent(name: name, loss: loss, initialization: initialization,
+                                  outcome: .init(model: start, steps: 0, tokens: 0, resumedAtStep: 0, last: nil), seconds: 0)
+        }
         let T = options.sequenceLength
         let B = max(1, min(16, options.batchTokens / T))
         let tokensPerStep = max(1, options.batchTokens / (B * T)) * B * T
@@ -182,8 +190,7 @@ public final class DistillationPipeline {
             checkpointInterval: options.checkpointSeconds)
         let clock = ContinuousClock(), start = clock.now
         let outcome = try run.run(data: data, onEvent: onEvent)
-        return TrainedStudent(name: name, loss: loss, initialization: weights == nil ? "random" : options.initialization.name,
-                              outcome: outcome, seconds: (clock.now - start).seconds)
+        return TrainedStudent(name: name, loss: loss, initialization: initialization, outcome: outcome, seconds: (clock.now - start).seconds)
     }
 
     func summary(_ corpus: Corpus) -> CorpusSummary {

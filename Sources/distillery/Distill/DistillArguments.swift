@@ -38,7 +38,8 @@ enum DistillArguments {
         .value("--alpha", name: "A", help: "Weight of the distillation term (1 - A on cross-entropy)", default: "0.5"),
         .value("--temperature", name: "T", help: "Distillation and capture temperature", default: "1"),
         .value("--beta", name: "B", help: "Mixture weight of jsd", default: "0.5"),
-        .value("--steps", name: "N", help: "Optimizer steps (default: 500 without --time-budget)"),
+        .value("--steps", name: "N", help: "Optimizer steps (0 with --init teacher: the pruned teacher, untrained) "
+               + "(default: 500 without --time-budget)"),
         .value("--time-budget", name: "SECONDS", help: "Train the student about this long instead of --steps"),
         .value("--lr", name: "LR", help: "Peak learning rate (warm-up, then cosine decay)", default: "0.001"),
         .value("--lr-floor", name: "F", help: "Where the cosine decay ends, as a fraction of --lr", default: "0.01"),
@@ -98,7 +99,7 @@ enum DistillArguments {
         if let seconds = try arguments.double("--time-budget", in: 1...1e7) {
             options.budget = .seconds(seconds)
         } else {
-            options.budget = .steps(try arguments.int("--steps", in: 1...100_000_000) ?? 500)
+            options.budget = .steps(try arguments.int("--steps", in: 0...100_000_000) ?? 500)
         }
         options.learningRate = Float(try arguments.double("--lr", in: 1e-7...1)!)
         options.learningRateFloor = Float(try arguments.double("--lr-floor", in: 0...1)!)

@@ -77,6 +77,36 @@ final class TeacherInitializationTests: XCTestCase {
         XCTAssertTrue(card.contains("before training"), card)
     }
 
+    /// `--steps 0`: the teacher with only its vocabulary trimmed, written as it is. Its bits per byte are
+    /// those measured as pruned, and no teacher targets are computed for it.
+    func testZeroStepsWritesThePrunedTeacherUntrained() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let texts = SyntheticCorpus.documents(count: 30)
+        for (i, text) in texts.enumerated() { try folder.write(text, to: "data/module_\(i).py") }
+        try SyntheticTeacher.write(to: folder.file("teacher.gguf"), texts: texts, shape: Self.gemmaShape)
+        var options = DistillationOptions(
+            teachers: [TeacherSpec(path: folder.file("teacher.gguf"))],
+            corpus: CorpusOptions(inputs: [folder.file("data")], filter: FileFilter(include: ["*.py"]), evalFraction: 0.15),
+            output: folder.file("out/student"))
+        options.vocabularySize = 300
+        options.sequenceLength = 24
+        options.initialization = .teacher(TeacherPruning())
+        options.budget = .steps(0)
+        options.lineCompletionLines = 0
+        let report = try DistillationPipeline(options: options) { _ in }.run()
+
+        XCTAssertEqual(report.student.steps, 0)
+        XCTAssertEqual(report.student.tokens, 0)
+        let m = report.student.model
+        XCTAssertEqual([m.layerCount, m.headCount, m.feedForwardLength, m.embeddingLength], [4, 4, 128, 64])
+        XCTAssertEqual(m.vocabularySize, report.vocabulary.size)
+        let pruned = try XCTUnwrap(report.pruning?.prunedBitsPerByte)
+        XCTAssertEqual(try XCTUnwrap(report.student.float32?.bitsPerByte), pruned, accuracy: 1e-9)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: options.workDirectory + "/teacher-cache"))
+        XCTAssertEqual(try GGUFFile(path: options.studentPath).metadata["distillery.steps"]?.int, 0)
+    }
+
     /// A pruned channel or head that contributed nothing leaves the function exactly as it was; a layer that
     /// is a pure skip has block influence 0 and is the first `--layers` drops.
     func testPruningRemovesWhatContributesNothingWithoutChangingTheFunction() throws {
