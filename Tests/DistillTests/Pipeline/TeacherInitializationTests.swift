@@ -16,17 +16,23 @@ final class TeacherInitializationTests: XCTestCase {
             tiedEmbeddings: true)
     }
 
-    func testATeacherInitializedGemmaStudentIsPrunedTrainedWrittenAndRunByTheEngine() throws {
-        let folder = try TemporaryFolder()
-        defer { folder.cleanUp() }
+    /// A corpus and the 4-layer gemma3 teacher in `folder`, and options that read them.
+    static func gemmaTeacherOptions(_ folder: TemporaryFolder) throws -> DistillationOptions {
         let texts = SyntheticCorpus.documents(count: 30)
         for (i, text) in texts.enumerated() { try folder.write(text, to: "data/module_\(i).py") }
-        try SyntheticTeacher.write(to: folder.file("teacher.gguf"), texts: texts, shape: Self.gemmaShape)
+        try SyntheticTeacher.write(to: folder.file("teacher.gguf"), texts: texts, shape: gemmaShape)
         var options = DistillationOptions(
             teachers: [TeacherSpec(path: folder.file("teacher.gguf"))],
             corpus: CorpusOptions(inputs: [folder.file("data")], filter: FileFilter(include: ["*.py"]), evalFraction: 0.15),
             output: folder.file("out/student"))
         options.vocabularySize = 300
+        return options
+    }
+
+    func testATeacherInitializedGemmaStudentIsPrunedTrainedWrittenAndRunByTheEngine() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        var options = try Self.gemmaTeacherOptions(folder)
         options.topK = 8
         options.sequenceLength = 24
         options.initialization = .teacher(TeacherPruning(keepLayers: [0, 2], heads: 2, feedForwardLength: 64,
@@ -82,14 +88,7 @@ final class TeacherInitializationTests: XCTestCase {
     func testZeroStepsWritesThePrunedTeacherUntrained() throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
-        let texts = SyntheticCorpus.documents(count: 30)
-        for (i, text) in texts.enumerated() { try folder.write(text, to: "data/module_\(i).py") }
-        try SyntheticTeacher.write(to: folder.file("teacher.gguf"), texts: texts, shape: Self.gemmaShape)
-        var options = DistillationOptions(
-            teachers: [TeacherSpec(path: folder.file("teacher.gguf"))],
-            corpus: CorpusOptions(inputs: [folder.file("data")], filter: FileFilter(include: ["*.py"]), evalFraction: 0.15),
-            output: folder.file("out/student"))
-        options.vocabularySize = 300
+        var options = try Self.gemmaTeacherOptions(folder)
         options.sequenceLength = 24
         options.initialization = .teacher(TeacherPruning())
         options.budget = .steps(0)
