@@ -95,9 +95,15 @@ public enum ModelCard {
         }
         out += "- shape: d \(m.embeddingLength), \(m.layerCount) layers, \(m.headCount) heads (\(m.kvHeadCount) kv, size \(m.headSize)), "
         out += "FFN \(m.feedForwardLength), context \(m.contextLength)\(m.tiedEmbeddings ? ", tied embeddings" : "")\n"
-        out += "- loss \(s.loss.kind.rawValue), alpha \(s.loss.alpha), temperature \(s.loss.temperature)"
-        out += s.loss.kind == .jsd ? ", beta \(s.loss.beta)" : ""
-        out += "; top-\(report.topK) teacher targets, sequences of \(report.sequenceLength) tokens\n"
+        if s.loss.kind == .ce {
+            // alpha, temperature and top-k describe teacher targets, which a `ce` student never saw
+            out += "- loss ce: cross-entropy on the text alone, no teacher targets"
+        } else {
+            out += "- loss \(s.loss.kind.rawValue), alpha \(s.loss.alpha), temperature \(s.loss.temperature)"
+            out += s.loss.kind == .jsd ? ", beta \(s.loss.beta)" : ""
+            out += "; top-\(report.topK) teacher targets"
+        }
+        out += ", sequences of \(report.sequenceLength) tokens\n"
         out += "- \(s.steps) steps, \(s.tokens) tokens, \(s.batchTokens) tokens per step, peak learning rate "
         out += "\(s.learningRate) (cosine decay to \(s.learningRateFloor) of it), seed \(s.seed); \(Int(s.trainingSeconds.rounded())) s of training in the run that finished it\n"
 

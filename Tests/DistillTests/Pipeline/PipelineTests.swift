@@ -116,6 +116,27 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: options.studentPath)), before)
     }
 
+    /// The card's training section names teacher targets only for a student that had them: a `ce` student
+    /// learned from the text alone, so its alpha, temperature and top-k would describe nothing.
+    func testCardDescribesTheLossTheStudentHad() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        var options = try options(folder, steps: 2)
+        options.evaluateTeachers = false
+        _ = try DistillationPipeline(options: options) { _ in }.run()
+        let kl = try String(contentsOfFile: options.modelCardPath, encoding: .utf8)
+        XCTAssertTrue(kl.contains("- loss kl, alpha 0.9, temperature 1.0; top-8 teacher targets, sequences of 32 tokens"), kl)
+
+        options.loss = DistillationLoss(kind: .ce)
+        options.output = folder.file("ce/student.gguf")
+        options.workDirectory = folder.file("ce/student.work")
+        _ = try DistillationPipeline(options: options) { _ in }.run()
+        let ce = try String(contentsOfFile: options.modelCardPath, encoding: .utf8)
+        XCTAssertTrue(ce.contains("- loss ce: cross-entropy on the text alone, no teacher targets, sequences of 32 tokens"), ce)
+        XCTAssertFalse(ce.contains("alpha"), ce)
+        XCTAssertFalse(ce.contains("teacher targets;"), ce)
+    }
+
     /// Without teacher evaluation the students' own numbers are those of a run with it (the same student,
     /// reused from the finished training), and nothing that needs the teacher is reported.
     func testStudentsAloneMeasureAsTheyDoBesideTheTeacher() throws {
