@@ -22,16 +22,19 @@ enum CLIRunner {
         packageRoot.appendingPathComponent("Tests/EngineTests/Fixtures/\(name)").path
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+    /// Runs the CLI (in `folder`, with extra environment variables) to its exit.
+    static func run(_ arguments: [String], in folder: URL? = nil, stdin: String? = nil,
+                    environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        let out = DrainedPipe(), err = DrainedPipe()
+        process.standardOutput = out.pipe
+        process.standardError = err.pipe
         if let stdin {
             let input = Pipe()
             process.standardInput = input
@@ -39,12 +42,9 @@ enum CLIRunner {
             try input.fileHandleForWriting.close()
         }
         try process.run()
-        // Read both pipes before waiting, so a large output cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        out.startDraining()
+        err.startDraining()
         process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        return CLIResult(status: process.terminationStatus, stdout: out.textAtEnd(), stderr: err.textAtEnd())
     }
 }

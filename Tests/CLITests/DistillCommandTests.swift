@@ -226,31 +226,3 @@ final class DistillCommandTests: XCTestCase {
             """)
     }
 }
-
-extension CLIRunner {
-    /// Runs the CLI in `folder` with extra environment variables.
-    static func run(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read stderr on another thread, so neither pipe can fill up and block the child.
-        let errData = Mutex<Data>(Data())
-        let errRead = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            let data = err.fileHandleForReading.readDataToEndOfFile()
-            errData.withLock { $0 = data }
-            errRead.signal()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        errRead.wait()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
-    }
-}

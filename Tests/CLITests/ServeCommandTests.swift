@@ -37,6 +37,22 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertTrue(log.contains("distillery: stopped"), log)
     }
 
+    /// More access log than a pipe holds (64 KB, a few hundred requests): the server keeps answering, and every
+    /// line reaches the log. Before `DrainedPipe`, the test's undrained stderr froze the server's event loop here.
+    func testAServerThatLogsMoreThanAPipeHoldsKeepsAnswering() throws {
+        let server = try ServeProcess([])
+        defer { server.kill() }
+        let client = try TestHTTPClient(port: server.port, timeout: .seconds(10))
+        let requests = 1_000
+        for i in 0..<requests {
+            XCTAssertEqual(try client.request("GET", "/health").status, 200, "request \(i)")
+        }
+        let (code, log) = server.terminate()
+        XCTAssertEqual(code, 0)
+        XCTAssertGreaterThan(log.utf8.count, 65_536)
+        XCTAssertEqual(log.components(separatedBy: "\"path\":\"/health\"").count - 1, requests)
+    }
+
     /// `--activations q8_0` serves llama.cpp's arithmetic: from BOS, the first token's log-probs are llama.cpp's.
     /// The default (corrected logit rows) moves them toward f32: its greedy token is another, 0.015 more likely.
     func testActivationsOptionReachesTheEngine() throws {
@@ -127,26 +143,29 @@ final class ServeCommandTests: XCTestCase {
     }
 }
 
-/// `distillery serve` running in the background on a free port, for the duration of a test.
+/// `distillery serve` running in the background on a free port, for the duration of a test. Its stderr (the
+/// access log among it) is drained all along, so a long test cannot freeze the server on a full pipe.
 final class ServeProcess {
     let process = Process()
-    let errors = Pipe()
-    private(set) var log = ""
+    private let errors = DrainedPipe()
     private(set) var port = 0
+
+    /// What the server wrote to stderr so far.
+    var log: String { errors.text }
 
     init(_ extra: [String], environment: [String: String] = [:]) throws {
         process.executableURL = CLIRunner.executable
         process.arguments = ["serve", "-m", CLIRunner.fixture("student-s-q8_0.gguf"), "--port", "0"] + extra
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardError = errors
-        process.standardOutput = Pipe()
+        process.standardError = errors.pipe
+        process.standardOutput = FileHandle.nullDevice
         try process.run()
+        errors.startDraining()
         let deadline = Date().addingTimeInterval(30)
-        while !log.contains("distillery: serving"), Date() < deadline {
-            let data = errors.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
+        while !log.contains("distillery: serving"), process.isRunning, Date() < deadline {
+            usleep(10_000)
         }
+        let log = self.log
         guard let range = log.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
               let port = Int(log[range].split(separator: ":").last!) else {
             kill()
@@ -159,8 +178,7 @@ final class ServeProcess {
     func terminate() -> (status: Int32, log: String) {
         process.terminate()
         process.waitUntilExit()
-        log += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, log)
+        return (process.terminationStatus, errors.textAtEnd())
     }
 
     func kill() {
@@ -168,24 +186,5 @@ final class ServeProcess {
             process.terminate()
             process.waitUntilExit()
         }
-    }
-}
-
-extension CLIRunner {
-    /// `run` with extra environment variables.
-    static func run(_ arguments: [String], environment: [String: String]) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
     }
 }

@@ -11,7 +11,7 @@ final class NginxFront {
     let port: Int
     let folder: URL
     private let process = Process()
-    private let errors = Pipe()
+    private let errors = DrainedPipe()
 
     init(replicaPorts: [Int]) throws {
         guard let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: FileManager.default.isExecutableFile) else {
@@ -27,9 +27,10 @@ final class NginxFront {
         process.executableURL = URL(fileURLWithPath: nginx)
         process.arguments = ["-p", folder.path + "/", "-c", config.path, "-e", "stderr",
                              "-g", "daemon off; pid \(folder.path)/nginx.pid;"]
-        process.standardError = errors
+        process.standardError = errors.pipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        errors.startDraining()
         let deadline = Date().addingTimeInterval(10)
         while (try? TestHTTPClient(port: port, timeout: .milliseconds(500))) == nil {
             guard process.isRunning, Date() < deadline else {
