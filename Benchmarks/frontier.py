@@ -88,7 +88,8 @@ def svg(points):
     lo, hi = math.log10(min(xs) / 1.3), math.log10(max(xs) * 1.3)
 
     def x(v):
-        return margin + (math.log10(v) - lo) / (hi - lo) * (width - margin - 20)
+        # the points end 90 px short of the axis's end, which leaves their labels room inside the panel
+        return margin + (math.log10(v) - lo) / (hi - lo) * (width - margin - 110)
 
     def panel(offset, key, title, fmt, scale):
         values = [scale * p[key] for p in points]
