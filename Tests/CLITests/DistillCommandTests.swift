@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Foundation
-import Synchronization
 import XCTest
 
 /// `distillery distill` and `distillery admin distill` as a user runs them, on the fixture student as a
