@@ -6,7 +6,10 @@ import Foundation
 /// core shared with another busy process a worker preempted in the middle of its share stalls the whole step
 /// for a scheduler slice, and one thread is twice as fast (Benchmarks/README.md). Which holds changes from
 /// minute to minute on a shared machine, so the policy keeps a running average of nanoseconds per row for
-/// each mode, uses the faster, and every `period` steps spends a short burst on the other to notice a change.
+/// the mode in use, and every `period` steps spends a short burst on the other to notice a change.
+/// A burst measures its mode afresh, as the fastest of the burst's steps: one step stalled by a preempted
+/// worker must not decide for the next hundreds of steps (a single slow pooled prefill once kept a benchmark
+/// on one thread, 15 ms a chunk instead of 8), while a core lost to a neighbour slows every step of it.
 /// Results do not depend on the choice: every kernel computes the same bits on one thread or two.
 ///
 /// Driven by one thread at a time (the holder of the model's pool); no allocation.
@@ -23,7 +26,7 @@ final class ThreadingPolicy: @unchecked Sendable {
     /// Decode steps: short and many.
     static func forDecode() -> ThreadingPolicy { ThreadingPolicy(period: 256, burst: 8, skipsFirst: true) }
     /// Prefill chunks and multi-sequence steps: long and fewer.
-    static func forBatches() -> ThreadingPolicy { ThreadingPolicy(period: 16, burst: 1, skipsFirst: false) }
+    static func forBatches() -> ThreadingPolicy { ThreadingPolicy(period: 32, burst: 2, skipsFirst: false) }
 
     init(period: Int, burst: Int, skipsFirst: Bool) {
         precondition(period > burst && burst > (skipsFirst ? 1 : 0))
@@ -37,6 +40,8 @@ final class ThreadingPolicy: @unchecked Sendable {
     private var burstLeft = 0
     private var exploringPool = false
     private var skipNext = false
+    /// Whether a sample of this burst has replaced its mode's average yet.
+    private var burstMeasured = false
 
     /// Whether the next step should use the pool.
     func choosePool() -> Bool {
@@ -46,23 +51,29 @@ final class ThreadingPolicy: @unchecked Sendable {
             exploringPool = solo != 0 && (pooled == 0 || solo <= pooled)
             burstLeft = burst
             skipNext = skipsFirst
+            burstMeasured = false
         }
         if burstLeft > 0 { return exploringPool }
         return pooled < solo
     }
 
     func record(pool: Bool, nanoseconds: UInt64, rows: Int) {
-        if burstLeft > 0 { burstLeft -= 1 }
+        let exploring = burstLeft > 0
+        if exploring { burstLeft -= 1 }
         if skipNext {
             skipNext = false
             return
         }
         let sample = Double(nanoseconds) / Double(max(rows, 1))
-        if pool {
-            pooled = pooled == 0 ? sample : pooled + Self.smoothing * (sample - pooled)
+        let average = pool ? pooled : solo
+        let updated: Double
+        if exploring {
+            updated = burstMeasured ? min(average, sample) : sample
+            burstMeasured = true
         } else {
-            solo = solo == 0 ? sample : solo + Self.smoothing * (sample - solo)
+            updated = average == 0 ? sample : average + Self.smoothing * (sample - average)
         }
+        if pool { pooled = updated } else { solo = updated }
     }
 
     /// The running averages (ns per row), for tests and diagnostics.

@@ -34,10 +34,35 @@ final class ThreadingPolicyTests: XCTestCase {
 
     func testBatchPolicyMeasuresEveryStep() {
         let policy = ThreadingPolicy.forBatches()
-        XCTAssertEqual(run(policy, steps: 2, solo: 5_000, pooled: 3_000, rows: 128), 1)   // one of each
+        XCTAssertEqual(run(policy, steps: 2 * policy.burst, solo: 5_000, pooled: 3_000, rows: 128),
+                       policy.burst)   // a burst of each
         XCTAssertEqual(policy.averages.solo, 5_000)
         XCTAssertEqual(policy.averages.pooled, 3_000)
         XCTAssertEqual(run(policy, steps: 10, solo: 5_000, pooled: 3_000, rows: 128), 10)
+    }
+
+    /// What locked a benchmark on one thread: the pool's first prefill stalled (a preempted worker), and that
+    /// one sample outweighed every later one. A burst's fastest step stands for its mode.
+    func testOneStalledStepDoesNotDecide() {
+        let policy = ThreadingPolicy.forBatches()
+        _ = run(policy, steps: policy.burst, solo: 110_000, pooled: 60_000, rows: 128)
+        XCTAssertTrue(policy.choosePool())
+        policy.record(pool: true, nanoseconds: 200_000 * 128, rows: 128)   // stalled
+        _ = run(policy, steps: policy.burst - 1, solo: 110_000, pooled: 60_000, rows: 128)
+        XCTAssertEqual(policy.averages.pooled, 60_000)
+        XCTAssertEqual(run(policy, steps: 10, solo: 110_000, pooled: 60_000, rows: 128), 10)
+    }
+
+    /// A mode measured long ago is measured afresh by its next burst, not averaged into its old figure.
+    func testAnExploredModeIsMeasuredAfresh() {
+        let policy = ThreadingPolicy.forBatches()
+        // a neighbour holds a core: the pool measures slow, one thread is used
+        _ = run(policy, steps: 2 * policy.burst, solo: 110_000, pooled: 400_000, rows: 128)
+        XCTAssertEqual(run(policy, steps: policy.period - 2 * policy.burst - 1, solo: 110_000, pooled: 400_000,
+                           rows: 128), 0)
+        // the core is free again: the next burst of the pool finds it and the pool takes over at once
+        XCTAssertEqual(run(policy, steps: policy.period, solo: 110_000, pooled: 60_000, rows: 128), policy.period)
+        XCTAssertEqual(policy.averages.pooled, 60_000)
     }
 
     func testFirstStepOfABurstIsNotMeasured() {
