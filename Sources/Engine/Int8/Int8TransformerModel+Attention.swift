@@ -2,18 +2,19 @@ import Kernels
 
 extension Int8TransformerModel {
     /// RoPE, the cache write and attention of one layer, for each sequence in the step. A decode step splits
-    /// its attention over the pool by KV head (one sequence) or by sequence (several) through a job context,
-    /// which allocates nothing; prefill hands its (token, head) pairs to the attention kernel's own split.
+    /// its attention over the pool by query head (one sequence: students with one KV head would otherwise
+    /// leave the second core idle) or by sequence (several) through a job context, which allocates nothing;
+    /// prefill hands its (token, head) pairs to the attention kernel's own split.
     func attend(_ w: Int8Workspace, layer: Int, rows: Int, layout: RowLayout, pool: ThreadPool?) {
         let job = AttentionJob(model: self, workspace: w, layer: layer, layout: layout)
         switch layout {
         case .sequence(let state, let start) where rows > 1:
             rotateAndCache(w, row: 0, rows: rows, layer: layer, state: state, start: start)
-            attend(w, row: 0, rows: rows, layer: layer, state: state, start: start, kvHeads: 0..<config.kvHeadCount,
+            attend(w, row: 0, rows: rows, layer: layer, state: state, start: start, heads: 0..<config.headCount,
                    pool: pool)
         case .sequence(let state, let start):
             rotateAndCache(w, row: 0, rows: 1, layer: layer, state: state, start: start)
-            parallel(pool, job, count: config.kvHeadCount, work: config.queryLength * (start + 1))
+            parallel(pool, job, count: config.headCount, work: config.queryLength * (start + 1))
         case .independent(let states, let positions):
             var work = 0
             for b in 0..<rows {
@@ -48,17 +49,23 @@ extension Int8TransformerModel {
     }
 
     /// Causal attention of those rows over positions 0...start + t (the last `attentionWindow` of them on a
-    /// sliding-window layer), for the query heads of `kvHeads`.
+    /// sliding-window layer), for query heads `heads`: all of them in one call, or the part of each KV head's
+    /// group that lies in the range.
     private func attend(_ w: Int8Workspace, row: Int, rows: Int, layer l: Int, state: Int8TransformerState, start: Int,
-                        kvHeads: Range<Int>, pool: ThreadPool?) {
+                        heads: Range<Int>, pool: ThreadPool?) {
         let HS = config.headSize, group = config.headsPerKVHead
         let QL = config.queryLength, KVL = config.kvLength, stride = QL + 2 * KVL
-        let firstHead = kvHeads.lowerBound * group * HS, firstKV = kvHeads.lowerBound * HS
-        Kernel.attention(w.attended.pointer + row * QL + firstHead, w.qkv.pointer + row * stride + firstHead,
-                         state.key(layer: l, position: 0) + firstKV, state.value(layer: l, position: 0) + firstKV,
-                         startPosition: start, tokens: rows, heads: kvHeads.count * group, kvHeads: kvHeads.count,
-                         headSize: HS, queryStride: stride, outputStride: QL, cacheStride: KVL,
-                         scale: config.attentionScale, window: config.attentionWindow(layer: l), pool: pool, path: path)
+        var head = heads.lowerBound
+        while head < heads.upperBound {
+            let kvHead = head / group
+            let end = heads == 0..<config.headCount ? heads.upperBound : min(heads.upperBound, (kvHead + 1) * group)
+            Kernel.attention(w.attended.pointer + row * QL + head * HS, w.qkv.pointer + row * stride + head * HS,
+                             state.key(layer: l, position: 0) + kvHead * HS, state.value(layer: l, position: 0) + kvHead * HS,
+                             startPosition: start, tokens: rows, heads: end - head, kvHeads: (end - head + group - 1) / group,
+                             headSize: HS, queryStride: stride, outputStride: QL, cacheStride: KVL,
+                             scale: config.attentionScale, window: config.attentionWindow(layer: l), pool: pool, path: path)
+            head = end
+        }
     }
 
     /// A decode step's attention goes to the pool from this many multiply-adds (NH · positions · HS): about
@@ -90,11 +97,11 @@ extension Int8TransformerModel {
         let w = job.workspace, layer = job.layer
         switch job.layout {
         case .sequence(let state, let start):
-            attend(w, row: 0, rows: 1, layer: layer, state: state, start: start, kvHeads: items, pool: nil)
+            attend(w, row: 0, rows: 1, layer: layer, state: state, start: start, heads: items, pool: nil)
         case .independent(let states, let positions):
             for b in items {
                 attend(w, row: b, rows: 1, layer: layer, state: states[b], start: positions[b],
-                       kvHeads: 0..<config.kvHeadCount, pool: nil)
+                       heads: 0..<config.headCount, pool: nil)
             }
         }
     }

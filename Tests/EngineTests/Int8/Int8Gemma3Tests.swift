@@ -102,8 +102,7 @@ final class Int8Gemma3Tests: XCTestCase {
     /// predictions as the f32 teacher within 8-bit rounding, as the teacher's distillation path is held to
     /// (`Gemma3Int8Tests`).
     func testTheTeachersLayersStayWithinEightBitRoundingOfFloat32() throws {
-        let file = try GGUFFile(path: Teacher.path)
-        let model = try Int8TransformerModel(file: file, quantize: true, threads: 2)
+        let model = try Self.teacher.get()
         let f32 = try Teacher.load()
         for testCase in try Teacher.reference().next_token {
             let prompt = testCase.prompt_ids_with_bos
@@ -118,6 +117,23 @@ final class Int8Gemma3Tests: XCTestCase {
             }
         }
     }
+
+    /// The teacher's 4 query heads share one KV head, so past 16 positions a decode step on two threads splits
+    /// its attention by query head, each thread taking a part of the group: the same bits as prefill.
+    func testDecodeAttentionSplitByQueryHeadComputesWhatPrefillDoes() throws {
+        let model = try Self.teacher.get()
+        XCTAssertEqual(model.config.kvHeadCount, 1)
+        XCTAssertEqual(model.config.headCount, 4)
+        let prompt = (0..<24).map { Int32(2 + 37 * $0) }
+        let prefill = try model.forward(tokens: prompt, startPosition: 0, state: model.makeSequenceState(contextLength: 32),
+                                        logits: .allTokens)
+        let decoded = try model.forwardTokenByToken(tokens: prompt, startPosition: 0,
+                                                    state: model.makeSequenceState(contextLength: 32), logits: .allTokens)
+        XCTAssertEqual(decoded, prefill)
+    }
+
+    /// The teacher on the int8 engine on two threads (Q4_K and Q6_K requantized to Q8_0 at load).
+    static let teacher = Result { try Int8TransformerModel(file: GGUFFile(path: Teacher.path), quantize: true, threads: 2) }
 
     /// Log-probabilities (T, V) of every position of `prompt`.
     private func allLogprobs<Model: LanguageModel>(_ model: Model, _ prompt: [Int32]) throws -> [Float] {
