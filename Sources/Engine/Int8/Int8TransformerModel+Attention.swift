@@ -49,8 +49,8 @@ extension Int8TransformerModel {
     }
 
     /// Causal attention of those rows over positions 0...start + t (the last `attentionWindow` of them on a
-    /// sliding-window layer), for query heads `heads`: all of them in one call, or the part of each KV head's
-    /// group that lies in the range.
+    /// sliding-window layer), for query heads `heads`: whole KV-head groups in one call, a range that starts or
+    /// ends inside a group in a call per group.
     private func attend(_ w: Int8Workspace, row: Int, rows: Int, layer l: Int, state: Int8TransformerState, start: Int,
                         heads: Range<Int>, pool: ThreadPool?) {
         let HS = config.headSize, group = config.headsPerKVHead
@@ -58,7 +58,8 @@ extension Int8TransformerModel {
         var head = heads.lowerBound
         while head < heads.upperBound {
             let kvHead = head / group
-            let end = heads == 0..<config.headCount ? heads.upperBound : min(heads.upperBound, (kvHead + 1) * group)
+            let wholeGroups = head % group == 0 && heads.upperBound % group == 0
+            let end = wholeGroups ? heads.upperBound : min(heads.upperBound, (kvHead + 1) * group)
             Kernel.attention(w.attended.pointer + row * QL + head * HS, w.qkv.pointer + row * stride + head * HS,
                              state.key(layer: l, position: 0) + kvHead * HS, state.value(layer: l, position: 0) + kvHead * HS,
                              startPosition: start, tokens: rows, heads: end - head, kvHeads: (end - head + group - 1) / group,
