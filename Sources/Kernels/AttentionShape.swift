@@ -39,22 +39,29 @@ struct AttentionJob {
     let halfCache: Bool
     let path: KernelPath
 
+    /// Query heads per item: on AVX2 all the heads of one KV head in a token, which the kernel serves from
+    /// one read of each key and value row; one head elsewhere.
+    var headsPerItem: Int { path == .avx2 ? shape.heads / shape.kvHeads : 1 }
+
     func run(pool: ThreadPool?) {
-        let pairs = shape.tokens * shape.heads
-        let work = pairs * min(shape.startPosition + (shape.tokens + 1) / 2, shape.window) * shape.headSize
-        if let pool, pool.threadCount > 1, work >= Kernel.minimumParallelAttentionWork {
-            withUnsafePointer(to: self) { pool.parallelFor(pairs, grain: 1, context: $0, runAttentionChunk) }
+        let items = shape.tokens * shape.heads / headsPerItem
+        let work = shape.tokens * shape.heads * min(shape.startPosition + (shape.tokens + 1) / 2, shape.window)
+            * shape.headSize
+        if let pool, pool.threadCount > 1, items > 1, work >= Kernel.minimumParallelAttentionWork {
+            withUnsafePointer(to: self) { pool.parallelFor(items, grain: 1, context: $0, runAttentionChunk) }
         } else {
-            run(0..<pairs)
+            run(0..<items)
         }
     }
 
-    /// Pairs t * NH + h in `items`; the 64-float score tile of the portable loop lives on this stack.
+    /// Items t * (NH / headsPerItem) + i in `items`, heads i * headsPerItem ..< (i + 1) * headsPerItem of
+    /// token t; the 64-float score tile of the portable loop lives on this stack.
     func run(_ items: Range<Int>) {
-        let s = shape
+        let s = shape, group = headsPerItem
         withUnsafeTemporaryAllocation(of: Float.self, capacity: AttentionShape.tileSize) { tile in
             for item in items {
-                let (t, h) = item.quotientAndRemainder(dividingBy: s.heads)
+                let (t, i) = item.quotientAndRemainder(dividingBy: s.heads / group)
+                let h = i * group
                 let target = out + t * s.outputStride + h * s.headSize, query = q + t * s.queryStride + h * s.headSize
                 // the window's first position: keys and values start there
                 let seen = s.startPosition + t + 1, first = seen - min(seen, s.window), positions = seen - first
@@ -64,7 +71,7 @@ struct AttentionJob {
                     let v = values.assumingMemoryBound(to: UInt16.self) + kvOffset
                     switch path {
                     case .avx512: ck_attend_f16_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
-                    case .avx2: ck_attend_f16_avx2(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
+                    case .avx2: ck_attend_f16_avx2(target, query, group, k, v, positions, s.headSize, s.cacheStride, s.scale)
                     case .portable:
                         Kernel.attendOne(target, query, keys.assumingMemoryBound(to: Float16.self) + kvOffset,
                                          values.assumingMemoryBound(to: Float16.self) + kvOffset, tile.baseAddress!,
@@ -75,7 +82,7 @@ struct AttentionJob {
                     let v = values.assumingMemoryBound(to: Float.self) + kvOffset
                     switch path {
                     case .avx512: ck_attend_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
-                    case .avx2: ck_attend_avx2(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
+                    case .avx2: ck_attend_avx2(target, query, group, k, v, positions, s.headSize, s.cacheStride, s.scale)
                     case .portable: Kernel.attendOne(target, query, k, v, tile.baseAddress!, positions: positions, shape: s)
                     }
                 }

@@ -35,10 +35,12 @@ final class RoPEAndAttentionTests: XCTestCase {
     func testAttentionMatchesNaiveWithGQAStridesAndLongContexts() {
         var rng = SeededGenerator(seed: 41)
         let pool = ThreadPool(threadCount: 2)
-        // (NH, NKV, HS, start, T): one query (decode), prefill from 0, several tiles of 64, odd head sizes.
+        // (NH, NKV, HS, start, T): one query (decode), prefill from 0, several tiles of 64, odd head sizes;
+        // groups of 3, 5 and 8 query heads per KV head (AVX2 serves up to 4 from one read of the cache).
         for (heads, kvHeads, headSize, start, tokens) in [(4, 4, 64, 0, 1), (4, 4, 64, 9, 1), (4, 2, 64, 0, 7),
                                                          (8, 2, 24, 130, 3), (2, 1, 13, 200, 1), (4, 4, 64, 0, 129),
-                                                         (1, 1, 256, 70, 2), (2, 2, 40, 5, 2)] {
+                                                         (1, 1, 256, 70, 2), (2, 2, 40, 5, 2), (6, 2, 16, 0, 5),
+                                                         (5, 1, 8, 63, 2), (8, 1, 256, 66, 3)] {
             let positions = start + tokens
             let cacheStride = kvHeads * headSize + 3, queryStride = heads * headSize + 1
             let keys = rng.floats(positions * cacheStride, in: -2...2), values = rng.floats(positions * cacheStride)

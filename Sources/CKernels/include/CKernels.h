@@ -68,15 +68,17 @@ void ck_q8_matmul_avx2(const ck_q8_matmul_args *args);
 
 /// One query head against `positions` cached key/value rows (row p at keys + p * cache_stride), online
 /// softmax over 64-position tiles: out (head_size) = softmax(q . k_p * scale) . v_p.
-/// The AVX2 variant needs head_size % 8 == 0.
 void ck_attend_avx512(float *out, const float *q, const float *keys, const float *values,
                       size_t positions, size_t head_size, size_t cache_stride, float scale);
-void ck_attend_avx2(float *out, const float *q, const float *keys, const float *values,
+/// The AVX2 variant takes `queries` heads that share the keys and values (q and out hold them one after
+/// another, head_size apart) and reads each cache row once for all of them; each head's result is what it
+/// would be alone. Needs head_size % 8 == 0 and head_size <= 256.
+void ck_attend_avx2(float *out, const float *q, size_t queries, const float *keys, const float *values,
                     size_t positions, size_t head_size, size_t cache_stride, float scale);
 /// The same with an f16 cache (half the memory and bandwidth); cache_stride counts f16 values.
 void ck_attend_f16_avx512(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
                           size_t positions, size_t head_size, size_t cache_stride, float scale);
-void ck_attend_f16_avx2(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
+void ck_attend_f16_avx2(float *out, const float *q, size_t queries, const uint16_t *keys, const uint16_t *values,
                         size_t positions, size_t head_size, size_t cache_stride, float scale);
 
 /// out[i] = f16(x[i]) rounded to nearest even: writes keys and values into an f16 cache.
