@@ -39,12 +39,15 @@ struct AttentionJob {
     let halfCache: Bool
     let path: KernelPath
 
-    /// Query heads per item: on AVX2 all the heads of one KV head in a token, which the kernel serves from
-    /// one read of each key and value row; one head elsewhere.
+    /// Query heads per item: on AVX2 all the heads of one KV head, which the kernel serves from one read of each
+    /// key and value row; one head elsewhere.
     var headsPerItem: Int { path == .avx2 ? shape.heads / shape.kvHeads : 1 }
+    /// Consecutive tokens per item: on AVX2, as many as fill the kernel's four queries per read of the cache
+    /// when a KV head has fewer query heads (multi-head attention); one elsewhere.
+    var tokensPerItem: Int { path == .avx2 ? max(1, 4 / headsPerItem) : 1 }
 
     func run(pool: ThreadPool?) {
-        let items = shape.tokens * shape.heads / headsPerItem
+        let items = (shape.tokens + tokensPerItem - 1) / tokensPerItem * (shape.heads / headsPerItem)
         let work = shape.tokens * shape.heads * min(shape.startPosition + (shape.tokens + 1) / 2, shape.window)
             * shape.headSize
         if let pool, pool.threadCount > 1, items > 1, work >= Kernel.minimumParallelAttentionWork {
@@ -54,38 +57,55 @@ struct AttentionJob {
         }
     }
 
-    /// Items t * (NH / headsPerItem) + i in `items`, heads i * headsPerItem ..< (i + 1) * headsPerItem of
-    /// token t; the 64-float score tile of the portable loop lives on this stack.
+    /// Items b * (NH / headsPerItem) + i in `items`: heads i * headsPerItem ..< (i + 1) * headsPerItem of tokens
+    /// b * tokensPerItem ..< (b + 1) * tokensPerItem; the 64-float score tile of the portable loop lives on this
+    /// stack.
     func run(_ items: Range<Int>) {
         let s = shape, group = headsPerItem
         withUnsafeTemporaryAllocation(of: Float.self, capacity: AttentionShape.tileSize) { tile in
             for item in items {
-                let (t, i) = item.quotientAndRemainder(dividingBy: s.heads / group)
-                let h = i * group
-                let target = out + t * s.outputStride + h * s.headSize, query = q + t * s.queryStride + h * s.headSize
-                // the window's first position: keys and values start there
-                let seen = s.startPosition + t + 1, first = seen - min(seen, s.window), positions = seen - first
-                let kvOffset = first * s.cacheStride + (h / (s.heads / s.kvHeads)) * s.headSize
-                if halfCache {
-                    let k = keys.assumingMemoryBound(to: UInt16.self) + kvOffset
-                    let v = values.assumingMemoryBound(to: UInt16.self) + kvOffset
-                    switch path {
-                    case .avx512: ck_attend_f16_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
-                    case .avx2: ck_attend_f16_avx2(target, query, group, k, v, positions, s.headSize, s.cacheStride, s.scale)
-                    case .portable:
-                        Kernel.attendOne(target, query, keys.assumingMemoryBound(to: Float16.self) + kvOffset,
-                                         values.assumingMemoryBound(to: Float16.self) + kvOffset, tile.baseAddress!,
-                                         positions: positions, shape: s)
-                    }
+                let (b, i) = item.quotientAndRemainder(dividingBy: s.heads / group)
+                let tokens = b * tokensPerItem..<min(s.tokens, (b + 1) * tokensPerItem)
+                // Tokens share a call while the window cuts none of them, so that all their rows start at 0.
+                if s.startPosition + tokens.upperBound <= s.window {
+                    attend(tokens: tokens, heads: i * group..<(i + 1) * group, tile: tile.baseAddress!)
                 } else {
-                    let k = keys.assumingMemoryBound(to: Float.self) + kvOffset
-                    let v = values.assumingMemoryBound(to: Float.self) + kvOffset
-                    switch path {
-                    case .avx512: ck_attend_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
-                    case .avx2: ck_attend_avx2(target, query, group, k, v, positions, s.headSize, s.cacheStride, s.scale)
-                    case .portable: Kernel.attendOne(target, query, k, v, tile.baseAddress!, positions: positions, shape: s)
-                    }
+                    for t in tokens { attend(tokens: t..<t + 1, heads: i * group..<(i + 1) * group, tile: tile.baseAddress!) }
                 }
+            }
+        }
+    }
+
+    /// Heads `heads` (of one KV head when more than one) of tokens `tokens` (more than one only while the window
+    /// cuts none of them): the first token's window decides where the keys and values start.
+    private func attend(tokens: Range<Int>, heads: Range<Int>, tile: UnsafeMutablePointer<Float>) {
+        let s = shape, t = tokens.lowerBound, h = heads.lowerBound
+        let target = out + t * s.outputStride + h * s.headSize, query = q + t * s.queryStride + h * s.headSize
+        // the window's first position: keys and values start there
+        let seen = s.startPosition + t + 1, first = seen - min(seen, s.window), positions = seen - first
+        let kvOffset = first * s.cacheStride + (h / (s.heads / s.kvHeads)) * s.headSize
+        if halfCache {
+            let k = keys.assumingMemoryBound(to: UInt16.self) + kvOffset
+            let v = values.assumingMemoryBound(to: UInt16.self) + kvOffset
+            switch path {
+            case .avx512: ck_attend_f16_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
+            case .avx2:
+                ck_attend_f16_avx2(target, query, heads.count, tokens.count, k, v, positions, s.headSize, s.cacheStride,
+                                   s.queryStride, s.outputStride, s.scale)
+            case .portable:
+                Kernel.attendOne(target, query, keys.assumingMemoryBound(to: Float16.self) + kvOffset,
+                                 values.assumingMemoryBound(to: Float16.self) + kvOffset, tile, positions: positions,
+                                 shape: s)
+            }
+        } else {
+            let k = keys.assumingMemoryBound(to: Float.self) + kvOffset
+            let v = values.assumingMemoryBound(to: Float.self) + kvOffset
+            switch path {
+            case .avx512: ck_attend_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
+            case .avx2:
+                ck_attend_avx2(target, query, heads.count, tokens.count, k, v, positions, s.headSize, s.cacheStride,
+                               s.queryStride, s.outputStride, s.scale)
+            case .portable: Kernel.attendOne(target, query, k, v, tile, positions: positions, shape: s)
             }
         }
     }

@@ -58,14 +58,15 @@ extension Kernel {
         rowRange: Range<Int>, columns: Int, stride: Int? = nil, activation: GateActivation, path: KernelPath = .active
     ) {
         precondition(columns == out.columns && rowRange.upperBound <= out.rows)
-        let stride = stride ?? columns
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { block in
-            let block = block.baseAddress!
+        let stride = stride ?? columns, path = checked(path)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: rowPiece) { piece in
+            let piece = piece.baseAddress!
             for t in rowRange {
-                for b in 0..<columns / 32 {
-                    gatedUnit(block, gate + t * stride + b * 32, up + t * stride + b * 32, count: 32,
+                for first in Swift.stride(from: 0, to: columns, by: rowPiece) {
+                    let count = min(rowPiece, columns - first)
+                    gatedUnit(piece, gate + t * stride + first, up + t * stride + first, count: count,
                               activation: activation, path: path)
-                    out.quantizeBlock(t * out.blocks + b, block)
+                    out.quantizeBlocks((t * columns + first) / 32, count: count / 32, piece, path: path)
                 }
             }
         }

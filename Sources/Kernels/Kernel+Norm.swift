@@ -27,35 +27,40 @@ extension Kernel {
     /// x: (T, C); weight: (C); out holds T rows afterwards.
     public static func rmsNorm(
         _ out: Q8Activations, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-        rows: Int, columns: Int, epsilon: Float
+        rows: Int, columns: Int, epsilon: Float, path: KernelPath = .active
     ) {
         precondition(rows <= out.capacity)
         out.setRows(rows)
-        rmsNorm(out, x, weight, rowRange: 0..<rows, columns: columns, epsilon: epsilon)
+        rmsNorm(out, x, weight, rowRange: 0..<rows, columns: columns, epsilon: epsilon, path: path)
     }
 
     /// The same for rows `rowRange` only, which threads splitting the rows call side by side once
     /// `out.setRows` covers them.
     public static func rmsNorm(
         _ out: Q8Activations, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-        rowRange: Range<Int>, columns: Int, epsilon: Float
+        rowRange: Range<Int>, columns: Int, epsilon: Float, path: KernelPath = .active
     ) {
         precondition(columns == out.columns && rowRange.upperBound <= out.rows)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { block in
-            let block = block.baseAddress!
+        let path = checked(path)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: rowPiece) { piece in
+            let piece = piece.baseAddress!
             for t in rowRange {
                 let row = x + t * columns
                 let inverse = 1 / (VectorMath.sumOfSquares(row, columns) / Float(columns) + epsilon).squareRoot()
-                for b in 0..<columns / 32 {
-                    for i in stride(from: 0, to: 32, by: 16) {
-                        let k = b * 32 + i
-                        VectorMath.store(VectorMath.load(row + k) * inverse * VectorMath.load(weight + k), block + i)
+                for first in stride(from: 0, to: columns, by: rowPiece) {
+                    let count = min(rowPiece, columns - first)
+                    for i in stride(from: 0, to: count, by: 16) {
+                        let k = first + i
+                        VectorMath.store(VectorMath.load(row + k) * inverse * VectorMath.load(weight + k), piece + i)
                     }
-                    out.quantizeBlock(t * out.blocks + b, block)
+                    out.quantizeBlocks((t * columns + first) / 32, count: count / 32, piece, path: path)
                 }
             }
         }
     }
+
+    /// Values of a row a fused kernel computes before quantizing them (8 blocks): 1 KB on the stack.
+    static let rowPiece = 256
 }
 
 extension NaiveKernel {

@@ -1,3 +1,4 @@
+import CKernels
 import Tensors
 /// Activations (T, K) quantized on the fly to int8 blocks of 32 with one f32 scale each (ggml's Q8_0 for
 /// activations; `halfScales` rounds the scales to f16 as ggml stores them), ready for any number of `Q8Matrix`
@@ -62,21 +63,31 @@ public final class Q8Activations: @unchecked Sendable {
 
     /// Quantizes x (rows, K) row-major, row i starting at x + i * stride (stride defaults to K).
     /// d = max|x| / 127, q = round(x / d) to nearest even; a block of zeros gets d = 0.
-    public func quantize(_ x: UnsafePointer<Float>, rows: Int, stride: Int? = nil) {
+    public func quantize(_ x: UnsafePointer<Float>, rows: Int, stride: Int? = nil, path: KernelPath = .active) {
         precondition(rows >= 0 && rows <= capacity, "Q8Activations holds at most \(capacity) rows, asked \(rows)")
         self.rows = rows
-        quantize(x, rowRange: 0..<rows, stride: stride)
+        quantize(x, rowRange: 0..<rows, stride: stride, path: path)
     }
 
     /// The same for rows `rowRange` only, which threads splitting the rows call side by side once `setRows`
     /// covers them.
-    public func quantize(_ x: UnsafePointer<Float>, rowRange: Range<Int>, stride: Int? = nil) {
+    public func quantize(_ x: UnsafePointer<Float>, rowRange: Range<Int>, stride: Int? = nil, path: KernelPath = .active) {
         precondition(rowRange.lowerBound >= 0 && rowRange.upperBound <= rows)
-        let stride = stride ?? columns
+        let stride = stride ?? columns, path = Kernel.checked(path)
         for t in rowRange {
-            for b in 0..<blocks {
-                quantizeBlock(t * blocks + b, x + t * stride + b * 32)
-            }
+            quantizeBlocks(t * blocks, count: blocks, x + t * stride, path: path)
+        }
+    }
+
+    /// Blocks first..<first + count (index row * B + block) from `source`, 32 floats a block: the AVX2 kernel
+    /// (the same bits, 3x faster than the loop LLVM vectorizes for baseline x86-64) unless the path is portable
+    /// or a block carries a correction.
+    @inline(__always)
+    package func quantizeBlocks(_ first: Int, count: Int, _ source: UnsafePointer<Float>, path: KernelPath) {
+        if path != .portable, first + count <= correctedFrom * blocks {
+            ck_quantize_q8_avx2(source, count, values + first * 32, scales + first, biases + first, halfScales ? 1 : 0)
+        } else {
+            for b in 0..<count { quantizeBlock(first + b, source + b * 32) }
         }
     }
 

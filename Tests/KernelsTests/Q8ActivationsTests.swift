@@ -26,6 +26,38 @@ final class Q8ActivationsTests: XCTestCase {
         }
     }
 
+    /// The AVX2 kernel writes the bits the Swift loop (the portable path) writes: values, scales (f32 and
+    /// f16-rounded, ties included), biases, over blocks of zeros, subnormals, values past f16's range, halves
+    /// that round to even, and NaN.
+    func testEveryPathQuantizesToTheSameBits() throws {
+        var rng = SeededGenerator(seed: 13)
+        let columns = 320, rows = 4
+        var x = rng.floats(rows * columns, in: -3...3)
+        for i in 0..<32 { x[i] = 0 }
+        for i in 32..<64 { x[i] = Float(bitPattern: UInt32(i * 977)) * (i % 2 == 0 ? 1 : -1) }   // subnormals
+        for i in 64..<96 { x[i] *= 1e6 }                                                          // past 65504
+        for i in 96..<128 { x[i] = Float(i - 112) + 0.5 }                                         // ±127 and x.5
+        x[130] = Float(bitPattern: 0x3880_1000)   // a scale that sits on an f16 rounding tie
+        x[200] = .nan
+        x[300] = -.infinity
+        for halfScales in [false, true] {
+            var results: [([Int8], [Float], [Int32])] = []
+            for path in KernelPath.supported {
+                let activations = try Q8Activations(capacity: rows, columns: columns, halfScales: halfScales)
+                x.withUnsafeBufferPointer { activations.quantize($0.baseAddress!, rows: rows, path: path) }
+                let blocks = rows * columns / 32
+                results.append((Array(UnsafeBufferPointer(start: activations.values, count: rows * columns)),
+                                Array(UnsafeBufferPointer(start: activations.scales, count: blocks)),
+                                Array(UnsafeBufferPointer(start: activations.biases, count: blocks))))
+            }
+            for (path, result) in zip(KernelPath.supported, results).dropFirst() {
+                XCTAssertEqual(result.0, results[0].0, "\(path) values, half scales \(halfScales)")
+                XCTAssertEqual(result.1.map(\.bitPattern), results[0].1.map(\.bitPattern), "\(path) scales, half \(halfScales)")
+                XCTAssertEqual(result.2, results[0].2, "\(path) biases, half scales \(halfScales)")
+            }
+        }
+    }
+
     func testQuantizeReadsRowsWithAStride() throws {
         var rng = SeededGenerator(seed: 11)
         let wide = rng.floats(2 * 100)

@@ -40,7 +40,8 @@ final class RoPEAndAttentionTests: XCTestCase {
         for (heads, kvHeads, headSize, start, tokens) in [(4, 4, 64, 0, 1), (4, 4, 64, 9, 1), (4, 2, 64, 0, 7),
                                                          (8, 2, 24, 130, 3), (2, 1, 13, 200, 1), (4, 4, 64, 0, 129),
                                                          (1, 1, 256, 70, 2), (2, 2, 40, 5, 2), (6, 2, 16, 0, 5),
-                                                         (5, 1, 8, 63, 2), (8, 1, 256, 66, 3)] {
+                                                         (5, 1, 8, 63, 2), (8, 1, 256, 66, 3), (4, 4, 64, 60, 9),
+                                                         (3, 3, 16, 0, 7), (2, 2, 32, 127, 6)] {
             let positions = start + tokens
             let cacheStride = kvHeads * headSize + 3, queryStride = heads * headSize + 1
             let keys = rng.floats(positions * cacheStride, in: -2...2), values = rng.floats(positions * cacheStride)
@@ -92,6 +93,46 @@ final class RoPEAndAttentionTests: XCTestCase {
                 Kernel.attention(&fast, q, halfKeys, halfValues, startPosition: start, tokens: tokens, heads: heads,
                                  kvHeads: kvHeads, headSize: headSize, window: window, pool: pool, path: path)
                 assertClose(fast, halfNaive, absolute: 1e-5, relative: 1e-4, "f16 " + label)
+            }
+        }
+    }
+
+    /// Prefill's call serves several queries (heads of a KV head, consecutive tokens of a head) from one read of
+    /// each cache row; each query's output must be what a decode step computes for it alone, bit for bit, also
+    /// where the tokens straddle a 64-row tile, where a window cuts them, and where a value row past an earlier
+    /// token's end is infinite (an f16 overflow), which that token must never read.
+    func testQueriesSharingACallGetWhatEachGetsAloneBitForBit() {
+        var rng = SeededGenerator(seed: 44)
+        for (heads, kvHeads, headSize, start, tokens, window) in [(4, 4, 64, 0, 9, Int.max), (4, 4, 64, 61, 7, Int.max),
+                                                                  (3, 3, 16, 126, 5, Int.max), (2, 1, 32, 10, 6, Int.max),
+                                                                  (1, 1, 256, 200, 5, Int.max), (4, 4, 64, 20, 8, 26),
+                                                                  (8, 2, 64, 66, 3, Int.max)] {
+            let positions = start + tokens, cacheStride = kvHeads * headSize
+            let keys = rng.floats(positions * cacheStride, in: -2...2).map { Float16($0) }
+            var values = rng.floats(positions * cacheStride).map { Float16($0) }
+            values[(positions - 1) * cacheStride] = .infinity
+            let q = rng.floats(tokens * heads * headSize, in: -2...2)
+            for path in KernelPath.supported {
+                let label = "\(path) NH \(heads) NKV \(kvHeads) HS \(headSize) start \(start) T \(tokens) W \(window)"
+                var together = [Float](repeating: .nan, count: tokens * heads * headSize), alone = together
+                Kernel.attention(&together, q, keys, values, startPosition: start, tokens: tokens, heads: heads,
+                                 kvHeads: kvHeads, headSize: headSize, window: window, path: path)
+                for t in 0..<tokens {
+                    let row = t * heads * headSize
+                    alone.withUnsafeMutableBufferPointer { out in
+                        q.withUnsafeBufferPointer { q in
+                            Kernel.attention(out.baseAddress! + row, q.baseAddress! + row, keys, values,
+                                             startPosition: start + t, tokens: 1, heads: heads, kvHeads: kvHeads,
+                                             headSize: headSize, window: window, path: path)
+                        }
+                    }
+                }
+                let earlier = (tokens - 1) * heads * headSize
+                XCTAssertNil(together[..<earlier].firstIndex { !$0.isFinite }, "a non-finite output: " + label)
+                let differing = zip(together, alone).enumerated().first { i, pair in
+                    i < earlier ? pair.0.bitPattern != pair.1.bitPattern : pair.0.isNaN != pair.1.isNaN
+                }
+                XCTAssertNil(differing, label)
             }
         }
     }

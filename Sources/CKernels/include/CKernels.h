@@ -66,20 +66,27 @@ typedef struct {
 void ck_q8_matmul_avx512(const ck_q8_matmul_args *args);
 void ck_q8_matmul_avx2(const ck_q8_matmul_args *args);
 
+/// Quantizes `blocks` blocks of 32 floats of x to int8 values q (32 a block), f32 scales (rounded to f16 values
+/// when half_scales is set) and biases -128 * Σq, bit for bit as Q8Activations does in Swift.
+void ck_quantize_q8_avx2(const float *x, size_t blocks, int8_t *q, float *scales, int32_t *bias, int half_scales);
+
 /// One query head against `positions` cached key/value rows (row p at keys + p * cache_stride), online
 /// softmax over 64-position tiles: out (head_size) = softmax(q . k_p * scale) . v_p.
 void ck_attend_avx512(float *out, const float *q, const float *keys, const float *values,
                       size_t positions, size_t head_size, size_t cache_stride, float scale);
-/// The AVX2 variant takes `queries` heads that share the keys and values (q and out hold them one after
-/// another, head_size apart) and reads each cache row once for all of them; each head's result is what it
+/// The AVX2 variant takes `heads` query heads of `tokens` consecutive tokens that share the keys and values
+/// (head h of token t at q + t * query_stride + h * head_size, out likewise with output_stride; token t sees
+/// positions + t rows) and reads each cache row once for up to four of them; each query's result is what it
 /// would be alone. Needs head_size % 8 == 0 and head_size <= 256.
-void ck_attend_avx2(float *out, const float *q, size_t queries, const float *keys, const float *values,
-                    size_t positions, size_t head_size, size_t cache_stride, float scale);
+void ck_attend_avx2(float *out, const float *q, size_t heads, size_t tokens, const float *keys, const float *values,
+                    size_t positions, size_t head_size, size_t cache_stride, size_t query_stride, size_t output_stride,
+                    float scale);
 /// The same with an f16 cache (half the memory and bandwidth); cache_stride counts f16 values.
 void ck_attend_f16_avx512(float *out, const float *q, const uint16_t *keys, const uint16_t *values,
                           size_t positions, size_t head_size, size_t cache_stride, float scale);
-void ck_attend_f16_avx2(float *out, const float *q, size_t queries, const uint16_t *keys, const uint16_t *values,
-                        size_t positions, size_t head_size, size_t cache_stride, float scale);
+void ck_attend_f16_avx2(float *out, const float *q, size_t heads, size_t tokens, const uint16_t *keys,
+                        const uint16_t *values, size_t positions, size_t head_size, size_t cache_stride,
+                        size_t query_stride, size_t output_stride, float scale);
 
 /// out[i] = f16(x[i]) rounded to nearest even: writes keys and values into an f16 cache.
 void ck_f32_to_f16_avx512(uint16_t *out, const float *x, size_t count);

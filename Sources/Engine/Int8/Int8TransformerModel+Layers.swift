@@ -40,7 +40,7 @@ extension Int8TransformerModel {
         let C = config.embeddingLength
         correctLogitRows(w, from: 0)
         Kernel.rmsNorm(w.channels, w.residual.pointer + firstRow * C, outputNorm.pointer, rows: rows, columns: C,
-                       epsilon: config.normEpsilon)
+                       epsilon: config.normEpsilon, path: path)
         Kernel.matMul(out, head ?? self.head, w.channels, pool: pool, path: path)
     }
 

@@ -58,12 +58,14 @@ extension Int8TransformerModel {
         let residual = w.residual.pointer, projected = w.projected.pointer
         switch job.stage {
         case .attentionNorm:
-            Kernel.rmsNorm(w.channels, residual, layer.attentionNorm.pointer, rowRange: rows, columns: C, epsilon: eps)
+            Kernel.rmsNorm(w.channels, residual, layer.attentionNorm.pointer, rowRange: rows, columns: C, epsilon: eps,
+                           path: path)
         case .quantizeHeads:
-            w.heads.quantize(w.attended.pointer, rowRange: rows)
+            w.heads.quantize(w.attended.pointer, rowRange: rows, path: path)
         case .afterAttention:
             addToResidual(w, rows: rows, normalizedBy: layer.postAttentionNorm)
-            Kernel.rmsNorm(w.channels, residual, layer.ffnNorm.pointer, rowRange: rows, columns: C, epsilon: eps)
+            Kernel.rmsNorm(w.channels, residual, layer.ffnNorm.pointer, rowRange: rows, columns: C, epsilon: eps,
+                           path: path)
         case .gatedUnit:
             Kernel.gatedUnit(w.hidden, projected, projected + FF, rowRange: rows, columns: FF, stride: 2 * FF,
                              activation: gate, path: path)
