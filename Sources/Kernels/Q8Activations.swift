@@ -79,16 +79,23 @@ public final class Q8Activations: @unchecked Sendable {
         }
     }
 
-    /// Blocks first..<first + count (index row * B + block) from `source`, 32 floats a block: the AVX2 kernel
-    /// (the same bits, 3x faster than the loop LLVM vectorizes for baseline x86-64) unless the path is portable
-    /// or a block carries a correction.
+    /// Blocks first..<first + count (index row * B + block) from `source`, 32 floats a block: the AVX2 kernels
+    /// (the same bits, 3x faster than the loops LLVM vectorizes for baseline x86-64) unless the path is portable.
     @inline(__always)
     package func quantizeBlocks(_ first: Int, count: Int, _ source: UnsafePointer<Float>, path: KernelPath) {
-        if path != .portable, first + count <= correctedFrom * blocks {
-            ck_quantize_q8_avx2(source, count, values + first * 32, scales + first, biases + first, halfScales ? 1 : 0)
-        } else {
+        guard path != .portable else {
             for b in 0..<count { quantizeBlock(first + b, source + b * 32) }
+            return
         }
+        let plain = min(count, max(0, correctedFrom * blocks - first)), half: Int32 = halfScales ? 1 : 0
+        if plain > 0 {
+            ck_quantize_q8_avx2(source, plain, values + first * 32, scales + first, biases + first, half)
+        }
+        guard plain < count, let correctionValues, let correctionScales, let correctionBiases, let wideValues else { return }
+        let c = first + plain
+        ck_quantize_q8_corrected_avx2(source + plain * 32, count - plain, values + c * 32, scales + c, biases + c, half,
+                                      wideValues + c * 32, correctionValues + c * 32, correctionScales + c,
+                                      correctionBiases + c)
     }
 
     /// Writes block `index` (row index / B) and, on a corrected row, its correction.

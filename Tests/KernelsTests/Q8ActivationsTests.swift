@@ -26,34 +26,50 @@ final class Q8ActivationsTests: XCTestCase {
         }
     }
 
-    /// The AVX2 kernel writes the bits the Swift loop (the portable path) writes: values, scales (f32 and
-    /// f16-rounded, ties included), biases, over blocks of zeros, subnormals, values past f16's range, halves
-    /// that round to even, and NaN.
+    /// The AVX2 kernels write the bits the Swift loops (the portable path) write: values, scales (f32 and
+    /// f16-rounded, ties included), biases and, on corrected rows, both terms and the 16-bit values, over blocks
+    /// of zeros, subnormals, values past f16's range, halves that round to even, NaN and infinity.
     func testEveryPathQuantizesToTheSameBits() throws {
         var rng = SeededGenerator(seed: 13)
-        let columns = 320, rows = 4
-        var x = rng.floats(rows * columns, in: -3...3)
-        for i in 0..<32 { x[i] = 0 }
-        for i in 32..<64 { x[i] = Float(bitPattern: UInt32(i * 977)) * (i % 2 == 0 ? 1 : -1) }   // subnormals
-        for i in 64..<96 { x[i] *= 1e6 }                                                          // past 65504
-        for i in 96..<128 { x[i] = Float(i - 112) + 0.5 }                                         // ±127 and x.5
-        x[130] = Float(bitPattern: 0x3880_1000)   // a scale that sits on an f16 rounding tie
-        x[200] = .nan
-        x[300] = -.infinity
+        let columns = 320, rows = 8
+        var row = rng.floats(columns, in: -3...3)
+        for i in 0..<32 { row[i] = 0 }
+        for i in 32..<64 { row[i] = Float(bitPattern: UInt32(i * 977)) * (i % 2 == 0 ? 1 : -1) }   // subnormals
+        for i in 64..<96 { row[i] *= 1e6 }                                                          // past 65504
+        for i in 96..<128 { row[i] = Float(i - 112) + 0.5 }                                         // ±127, x.5
+        row[130] = Float(bitPattern: 0x3880_1000)   // a scale that sits on an f16 rounding tie
+        row[200] = .nan
+        row[300] = -.infinity
+        // rows 0..<4 plain, 4..<8 corrected, each set holding the special blocks once and random rows beside them
+        let x = row + rng.floats(3 * columns, in: -3...3) + row + rng.floats(3 * columns, in: -1...1)
         for halfScales in [false, true] {
-            var results: [([Int8], [Float], [Int32])] = []
+            var results: [[[UInt32]]] = []
             for path in KernelPath.supported {
-                let activations = try Q8Activations(capacity: rows, columns: columns, halfScales: halfScales)
+                let activations = try Q8Activations(capacity: rows, columns: columns, halfScales: halfScales,
+                                                    corrections: true)
+                activations.correctedFrom = 4
                 x.withUnsafeBufferPointer { activations.quantize($0.baseAddress!, rows: rows, path: path) }
                 let blocks = rows * columns / 32
-                results.append((Array(UnsafeBufferPointer(start: activations.values, count: rows * columns)),
-                                Array(UnsafeBufferPointer(start: activations.scales, count: blocks)),
-                                Array(UnsafeBufferPointer(start: activations.biases, count: blocks))))
+                func bits<T: FixedWidthInteger>(_ p: UnsafeMutablePointer<T>?, _ n: Int) -> [UInt32] {
+                    UnsafeBufferPointer(start: p!, count: n).map { UInt32(truncatingIfNeeded: $0) }
+                }
+                func bits(_ p: UnsafeMutablePointer<Float>?, _ n: Int) -> [UInt32] {
+                    UnsafeBufferPointer(start: p!, count: n).map(\.bitPattern)
+                }
+                results.append([bits(activations.values, rows * columns), bits(activations.scales, blocks),
+                                bits(activations.biases, blocks),
+                                bits(activations.correctionValues! + 4 * columns, 4 * columns),
+                                bits(activations.correctionScales! + blocks / 2, blocks / 2),
+                                bits(activations.correctionBiases! + blocks / 2, blocks / 2),
+                                bits(activations.wideValues! + 4 * columns, 4 * columns)])
             }
+            let names = ["values", "scales", "biases", "correction values", "correction scales", "correction biases",
+                         "wide values"]
             for (path, result) in zip(KernelPath.supported, results).dropFirst() {
-                XCTAssertEqual(result.0, results[0].0, "\(path) values, half scales \(halfScales)")
-                XCTAssertEqual(result.1.map(\.bitPattern), results[0].1.map(\.bitPattern), "\(path) scales, half \(halfScales)")
-                XCTAssertEqual(result.2, results[0].2, "\(path) biases, half scales \(halfScales)")
+                for (name, (got, expected)) in zip(names, zip(result, results[0])) {
+                    let differing = got.indices.first { got[$0] != expected[$0] }
+                    XCTAssertNil(differing, "\(path) \(name), half scales \(halfScales)")
+                }
             }
         }
     }

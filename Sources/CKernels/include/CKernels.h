@@ -69,6 +69,11 @@ void ck_q8_matmul_avx2(const ck_q8_matmul_args *args);
 /// Quantizes `blocks` blocks of 32 floats of x to int8 values q (32 a block), f32 scales (rounded to f16 values
 /// when half_scales is set) and biases -128 * Σq, bit for bit as Q8Activations does in Swift.
 void ck_quantize_q8_avx2(const float *x, size_t blocks, int8_t *q, float *scales, int32_t *bias, int half_scales);
+/// The same for blocks of corrected rows: z = round(x / (d/256)) in `wide` and as two int8 terms (q, and
+/// `second` with scale d/256 and its own bias), as Q8Activations splits them.
+void ck_quantize_q8_corrected_avx2(const float *x, size_t blocks, int8_t *q, float *scales, int32_t *bias,
+                                   int half_scales, int16_t *wide, int8_t *second, float *second_scales,
+                                   int32_t *second_bias);
 
 /// One query head against `positions` cached key/value rows (row p at keys + p * cache_stride), online
 /// softmax over 64-position tiles: out (head_size) = softmax(q . k_p * scale) . v_p.
