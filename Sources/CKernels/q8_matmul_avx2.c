@@ -15,12 +15,6 @@ CK_INLINE int32_t load_i32(const int8_t *p) {
     return v;
 }
 
-CK_INLINE int64_t load_i64(const int16_t *p) {
-    int64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
 // Rows 16g..16g+15 of tokens t0..t0+nt-1, two vectors of 8 rows per token.
 CK_INLINE CK_TARGET void store_rows(const ck_q8_matmul_args *a, size_t g, size_t t0, const int nt, __m256 sum[][2]) {
     const size_t left = a->rows - g * 16;
@@ -80,40 +74,46 @@ CK_INLINE CK_TARGET void tile(const ck_q8_matmul_args *a, size_t g, size_t t0, c
     store_rows(a, g, t0, nt, sum);
 }
 
-// Corrected tokens in one 16-bit product: the weights' bytes w + 128 widened to i16 (zero-extended), times
-// z = 256 q + q' with vpmaddwd, whose i32 pairs cannot overflow (2 * 255 * 32640); the block's -128 * Σ z
-// (256 x_bias + correction_bias) cancels the +128. Each 64-byte load holds 16 rows x 4 columns; unpacking its
-// halves gives rows (0,1 | 4,5) and (2,3 | 6,7) as two i32 lanes per row, which one hadd per block adds.
+// Corrected tokens in one 16-bit product: the weights' bytes w + 128 as i16 (even bytes masked, odd bytes
+// shifted down: no shuffles), times z = 256 q + q' with vpmaddwd, whose i32 pairs cannot overflow
+// (2 * 255 * 32640); the block's -128 * Σ z (256 x_bias + correction_bias) cancels the +128. Each 32-byte load
+// holds 8 rows x 4 columns, so the even bytes pair with (z0, z2) and the odd ones with (z1, z3), which
+// Q8Activations stores in that order; each i32 lane then sums its own row, as in the 8-bit tile.
 // Half the arithmetic of two 8-bit terms, which decode on AVX2 is bound by.
 CK_INLINE CK_TARGET void tile_wide(const ck_q8_matmul_args *a, size_t g, size_t t0, const int nt) {
     const size_t B = a->blocks, K = B * 32;
     const uint8_t *w = a->weights + g * B * 512;
     const uint16_t *ws = a->weight_scales + g * B * 16;
     const int16_t *z = a->wide + t0 * K;
-    const __m256i zero = _mm256_setzero_si256();
+    const __m256i low_bytes = _mm256_set1_epi16(0x00FF);
     __m256 sum[2][2];
     for (int t = 0; t < nt; t++) sum[t][0] = sum[t][1] = _mm256_setzero_ps();
     for (size_t b = 0; b < B; b++) {
-        __m256i acc[2][4];
-        for (int t = 0; t < nt; t++)
-            for (int j = 0; j < 4; j++) acc[t][j] = _mm256_setzero_si256();
+        __m256i acc[2][2];
+        for (int t = 0; t < nt; t++) acc[t][0] = acc[t][1] = _mm256_setzero_si256();
         const uint8_t *wb = w + b * 512;
         for (int k = 0; k < 8; k++) {
-            const __m256i lo = _mm256_load_si256((const __m256i *)(wb + k * 64));
-            const __m256i hi = _mm256_load_si256((const __m256i *)(wb + k * 64 + 32));
-            const __m256i u[4] = {_mm256_unpacklo_epi8(lo, zero), _mm256_unpackhi_epi8(lo, zero),
-                                  _mm256_unpacklo_epi8(hi, zero), _mm256_unpackhi_epi8(hi, zero)};
+            __m256i even[2], odd[2];
+            for (int h = 0; h < 2; h++) {
+                const __m256i bytes = _mm256_load_si256((const __m256i *)(wb + k * 64 + 32 * h));
+                even[h] = _mm256_and_si256(bytes, low_bytes);
+                odd[h] = _mm256_srli_epi16(bytes, 8);
+            }
             for (int t = 0; t < nt; t++) {
-                const __m256i zv = _mm256_set1_epi64x(load_i64(z + t * K + b * 32 + 4 * k));
-                for (int j = 0; j < 4; j++) acc[t][j] = _mm256_add_epi32(acc[t][j], _mm256_madd_epi16(u[j], zv));
+                const int16_t *zk = z + t * K + b * 32 + 4 * k;
+                const __m256i ze = _mm256_set1_epi32(load_i32((const int8_t *)zk));
+                const __m256i zo = _mm256_set1_epi32(load_i32((const int8_t *)(zk + 2)));
+                for (int h = 0; h < 2; h++) {
+                    acc[t][h] = _mm256_add_epi32(acc[t][h], _mm256_madd_epi16(even[h], ze));
+                    acc[t][h] = _mm256_add_epi32(acc[t][h], _mm256_madd_epi16(odd[h], zo));
+                }
             }
         }
         for (int h = 0; h < 2; h++) {
             const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(ws + b * 16 + h * 8)));
             for (int t = 0; t < nt; t++) {
                 const size_t i = (t0 + t) * B + b;
-                const __m256i rows = _mm256_add_epi32(_mm256_hadd_epi32(acc[t][2 * h], acc[t][2 * h + 1]),
-                                                      _mm256_set1_epi32(256 * a->x_bias[i] + a->correction_bias[i]));
+                const __m256i rows = _mm256_add_epi32(acc[t][h], _mm256_set1_epi32(256 * a->x_bias[i] + a->correction_bias[i]));
                 const __m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(a->correction_scales[i]));
                 sum[t][h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(rows), d, sum[t][h]);
             }

@@ -68,12 +68,16 @@ CK_AVX2 void ck_quantize_q8_avx2(const float *x, size_t blocks, int8_t *q, float
 }
 
 // Corrected blocks, bit for bit Q8Activations.split after its scale: z = round(x / (d/256)) with the stored d,
-// clamped to -32640...32639, written as z (int16) and as its two int8 terms q = (z + 128) >> 8, q' = z - 256 q.
+// clamped to -32640...32639, written as z (int16, in the matrix product's order) and as its two int8 terms
+// q = (z + 128) >> 8, q' = z - 256 q.
 CK_AVX2 void ck_quantize_q8_corrected_avx2(const float *x, size_t blocks, int8_t *q, float *scales, int32_t *bias,
                                            int half_scales, int16_t *wide, int8_t *second, float *second_scales,
                                            int32_t *second_bias) {
     const __m256i magic_bits = _mm256_set1_epi32(0x4B400000), low = _mm256_set1_epi32(-32640),
                   high = _mm256_set1_epi32(32639), half = _mm256_set1_epi32(128);
+    // each 4 values z0 z1 z2 z3 stored as z0 z2 z1 z3 (Q8Activations.wideIndex)
+    const __m256i wide_order = _mm256_setr_epi8(0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15,
+                                                0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15);
     for (size_t b = 0; b < blocks; b++) {
         __m256 v[4];
         const float d = stored_scale(block_scale(x + 32 * b, v), half_scales);
@@ -84,9 +88,10 @@ CK_AVX2 void ck_quantize_q8_corrected_avx2(const float *x, size_t blocks, int8_t
             first[k] = _mm256_srai_epi32(_mm256_add_epi32(z[k], half), 8);
             rest[k] = _mm256_sub_epi32(z[k], _mm256_slli_epi32(first[k], 8));
         }
-        for (int k = 0; k < 4; k += 2)
-            _mm256_storeu_si256((__m256i *)(wide + 32 * b + 8 * k),
-                                _mm256_permute4x64_epi64(_mm256_packs_epi32(z[k], z[k + 1]), 0xD8));
+        for (int k = 0; k < 4; k += 2) {
+            const __m256i in_order = _mm256_permute4x64_epi64(_mm256_packs_epi32(z[k], z[k + 1]), 0xD8);
+            _mm256_storeu_si256((__m256i *)(wide + 32 * b + 8 * k), _mm256_shuffle_epi8(in_order, wide_order));
+        }
         const __m256i q1 = pack_bytes(first[0], first[1], first[2], first[3], 0);
         const __m256i q2 = pack_bytes(rest[0], rest[1], rest[2], rest[3], 0);
         _mm256_storeu_si256((__m256i *)(q + 32 * b), q1);

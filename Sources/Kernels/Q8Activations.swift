@@ -26,7 +26,7 @@ public final class Q8Activations: @unchecked Sendable {
     let correctionStorage: AlignedArray<Int8>?          // (T, K) the second term's int8 values
     let correctionScaleStorage: AlignedArray<Float>?    // (T, B)
     let correctionBiasStorage: AlignedArray<Int32>?     // (T, B)
-    let wideStorage: AlignedArray<Int16>?               // (T, K) z = 256·q + q' of corrected rows
+    let wideStorage: AlignedArray<Int16>?               // (T, K) z = 256·q + q' of corrected rows, see wideIndex
 
     package var values: UnsafeMutablePointer<Int8> { valueStorage.pointer }
     package var scales: UnsafeMutablePointer<Float> { scaleStorage.pointer }
@@ -35,6 +35,11 @@ public final class Q8Activations: @unchecked Sendable {
     package var correctionScales: UnsafeMutablePointer<Float>? { correctionScaleStorage?.pointer }
     package var correctionBiases: UnsafeMutablePointer<Int32>? { correctionBiasStorage?.pointer }
     package var wideValues: UnsafeMutablePointer<Int16>? { wideStorage?.pointer }
+
+    /// Where column k's z sits in `wideValues`: each four columns are stored 0, 2, 1, 3, so that the AVX2
+    /// product pairs the even bytes of four weights with one 32-bit load and the odd bytes with the next.
+    @inline(__always)
+    package static func wideIndex(_ k: Int) -> Int { k & ~3 | (k & 2) >> 1 | (k & 1) << 1 }
 
     /// Whether each block's scale is rounded to f16 before the block is used, as ggml stores Q8_0 scales.
     public let halfScales: Bool
@@ -123,7 +128,7 @@ public final class Q8Activations: @unchecked Sendable {
         for i in 0..<32 {
             let z = min(max(Int32(bitPattern: (source[i] * inverse + magic).bitPattern) &- 0x4B40_0000, -32_640), 32_639)
             let q = (z + 128) >> 8, r = z - 256 * q
-            wide[i] = Int16(truncatingIfNeeded: z)
+            wide[wideIndex(i)] = Int16(truncatingIfNeeded: z)
             first[i] = Int8(truncatingIfNeeded: q)
             second[i] = Int8(truncatingIfNeeded: r)
             firstSum &+= q

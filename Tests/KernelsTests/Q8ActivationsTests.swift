@@ -110,7 +110,8 @@ final class Q8ActivationsTests: XCTestCase {
                         XCTAssertEqual(got, d * Float(first))
                         continue
                     }
-                    let second = activations.correctionValues![k], wide = activations.wideValues![k]
+                    let second = activations.correctionValues![k]
+                    let wide = activations.wideValues![t * columns + Q8Activations.wideIndex(b * 32 + i)]
                     XCTAssertEqual(Int32(wide), 256 * Int32(first) + Int32(second))
                     XCTAssertEqual(Float(wide), d == 0 ? 0 : (value * 256 / d).rounded(.toNearestOrEven), accuracy: 1)
                     XCTAssertLessThanOrEqual(abs(Int(first) - Int(plain.values[k])), 1)
