@@ -85,7 +85,8 @@ public final class Q8Activations: @unchecked Sendable {
     }
 
     /// Blocks first..<first + count (index row * B + block) from `source`, 32 floats a block: the AVX2 kernels
-    /// (the same bits, 3x faster than the loops LLVM vectorizes for baseline x86-64) unless the path is portable.
+    /// unless the path is portable (the same bits; 2-3x faster than the loops LLVM vectorizes for baseline
+    /// x86-64, 5x on corrected rows: `KernelsBenchmark quantize`).
     @inline(__always)
     package func quantizeBlocks(_ first: Int, count: Int, _ source: UnsafePointer<Float>, path: KernelPath) {
         guard path != .portable else {
