@@ -84,29 +84,30 @@ struct AttentionJob {
         // the window's first position: keys and values start there
         let seen = s.startPosition + t + 1, first = seen - min(seen, s.window), positions = seen - first
         let kvOffset = first * s.cacheStride + (h / (s.heads / s.kvHeads)) * s.headSize
-        if halfCache {
-            let k = keys.assumingMemoryBound(to: UInt16.self) + kvOffset
-            let v = values.assumingMemoryBound(to: UInt16.self) + kvOffset
-            switch path {
-            case .avx512: ck_attend_f16_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
-            case .avx2:
-                ck_attend_f16_avx2(target, query, heads.count, tokens.count, k, v, positions, s.headSize, s.cacheStride,
-                                   s.queryStride, s.outputStride, s.scale)
-            case .portable:
-                Kernel.attendOne(target, query, keys.assumingMemoryBound(to: Float16.self) + kvOffset,
-                                 values.assumingMemoryBound(to: Float16.self) + kvOffset, tile, positions: positions,
-                                 shape: s)
-            }
-        } else {
-            let k = keys.assumingMemoryBound(to: Float.self) + kvOffset
-            let v = values.assumingMemoryBound(to: Float.self) + kvOffset
-            switch path {
-            case .avx512: ck_attend_avx512(target, query, k, v, positions, s.headSize, s.cacheStride, s.scale)
-            case .avx2:
-                ck_attend_avx2(target, query, heads.count, tokens.count, k, v, positions, s.headSize, s.cacheStride,
-                               s.queryStride, s.outputStride, s.scale)
-            case .portable: Kernel.attendOne(target, query, k, v, tile, positions: positions, shape: s)
-            }
+        let elementBytes = halfCache ? MemoryLayout<UInt16>.size : MemoryLayout<Float>.size
+        let k = keys + kvOffset * elementBytes, v = values + kvOffset * elementBytes
+        let (half, full) = (UInt16.self, Float.self)
+        switch path {
+        case .avx512 where halfCache:
+            ck_attend_f16_avx512(target, query, k.assumingMemoryBound(to: half), v.assumingMemoryBound(to: half), positions,
+                                 s.headSize, s.cacheStride, s.scale)
+        case .avx512:
+            ck_attend_avx512(target, query, k.assumingMemoryBound(to: full), v.assumingMemoryBound(to: full), positions,
+                             s.headSize, s.cacheStride, s.scale)
+        case .avx2 where halfCache:
+            ck_attend_f16_avx2(target, query, heads.count, tokens.count, k.assumingMemoryBound(to: half),
+                               v.assumingMemoryBound(to: half), positions, s.headSize, s.cacheStride, s.queryStride,
+                               s.outputStride, s.scale)
+        case .avx2:
+            ck_attend_avx2(target, query, heads.count, tokens.count, k.assumingMemoryBound(to: full),
+                           v.assumingMemoryBound(to: full), positions, s.headSize, s.cacheStride, s.queryStride,
+                           s.outputStride, s.scale)
+        case .portable where halfCache:
+            Kernel.attendOne(target, query, k.assumingMemoryBound(to: Float16.self), v.assumingMemoryBound(to: Float16.self),
+                             tile, positions: positions, shape: s)
+        case .portable:
+            Kernel.attendOne(target, query, k.assumingMemoryBound(to: full), v.assumingMemoryBound(to: full), tile,
+                             positions: positions, shape: s)
         }
     }
 }
