@@ -49,7 +49,8 @@ extension DistilleryServer {
 
     func metricsText(_ context: RequestContext) {
         let text = metrics.render(ServerMetrics.Context(
-            slots: configuration.scheduler.slots, connections: transportConnectionCount, current: registry.current,
+            slots: configuration.scheduler.slots, connections: transportConnectionCount,
+            loopStarvations: transportLoopStarvations, current: registry.current,
             live: registry.liveModels, swaps: registry.swapCount, memory: JemallocStats.snapshot(),
             mappedArrayBytes: HugePageMapping.mappedBytes))
         context.respond(HTTPResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: text))

@@ -59,6 +59,7 @@ public final class DistilleryServer: Sendable {
     public var port: Int { transport.withLock { $0?.port ?? 0 } }
 
     var transportConnectionCount: Int { transport.withLock { $0?.connectionCount ?? 0 } }
+    var transportLoopStarvations: Int { transport.withLock { $0?.loopStarvations ?? 0 } }
 
     /// Loads, validates and installs a model; blocks the calling thread (never call it on the loop thread).
     @discardableResult

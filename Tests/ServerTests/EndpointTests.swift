@@ -83,7 +83,7 @@ final class EndpointTests: XCTestCase {
         for name in ["distillery:time_to_first_token_seconds_bucket", "distillery:inter_token_latency_seconds_count",
                      "distillery:e2e_request_latency_seconds_sum", "distillery:request_queue_time_seconds_count",
                      "distillery:generation_tokens_total", "distillery:prompt_tokens_total", "distillery:num_requests_waiting",
-                     "distillery:num_requests_running", "distillery:model_swaps_total",
+                     "distillery:num_requests_running", "distillery:model_swaps_total", "distillery:http_loop_starved_total",
                      "# TYPE distillery:time_to_first_token_seconds histogram"]
             + (jemallocReplacedBySanitizer ? [] : ["distillery:jemalloc_allocated_bytes", "distillery:jemalloc_resident_bytes"]) {
             XCTAssertTrue(text.contains(name), "missing \(name)")

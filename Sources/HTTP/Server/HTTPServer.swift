@@ -33,6 +33,9 @@ public final class HTTPServer: Sendable {
     /// Connections currently open (for metrics).
     public var connectionCount: Int { openConnections.value }
 
+    /// Times a thread posting a response found the loop thread starved of a core and yielded to it (for metrics).
+    public var loopStarvations: Int { mailbox.starvations }
+
     /// Binds, listens and starts the loop thread. Throws when the address cannot be bound.
     /// Ignores SIGPIPE process-wide: a peer that resets must be a write error, not the end of the process.
     public func start() throws(UVError) {

@@ -32,6 +32,7 @@ final class ServerMetrics: Sendable {
     struct Context {
         var slots: Int
         var connections: Int
+        var loopStarvations: Int
         var current: LoadedModel?
         var live: [LoadedModel]
         var swaps: Int
@@ -70,6 +71,9 @@ final class ServerMetrics: Sendable {
                [("", String(waitingSequences.load(ordering: .relaxed)))])
         metric("distillery:num_slots", "gauge", "Slots that decode together.", [("", String(context.slots))])
         metric("distillery:http_connections", "gauge", "Open client connections.", [("", String(context.connections))])
+        metric("distillery:http_loop_starved_total", "counter",
+               "Times a thread posting a response found the HTTP loop thread waiting 0.5 ms for a core and yielded its own.",
+               [("", String(context.loopStarvations))])
         timeToFirstToken.render(name: "distillery:time_to_first_token_seconds",
                                 help: "From arrival to the first generated token.", into: &out)
         interTokenLatency.render(name: "distillery:inter_token_latency_seconds",
